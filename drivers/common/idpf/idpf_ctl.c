@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The idpf control channel: virtchnl2 calls through lib/xn over the mailbox ring.
+ *
+ * Send path: idpf_ctl_call() -> xn_exec() -> ctl_send() -> idpf_mbx_send() (cookie in bytes
+ * 20-21). Receive path, from the mailbox interrupt or a waiter's poll hook: idpf_mbx_poll() ->
+ * ctl_recv() -> xn_complete(cookie) for replies, the event callback for EVENT messages. ATQ
+ * completions come back through ctl_sent() -> xn_release(), so a slot whose send buffer the
+ * device may still read is never reused.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include <xn.h>
+
+#include "idpf_ctl.h"
+#include "idpf_mbx.h"
+
+RTE_LOG_REGISTER(idpf_ctl_logtype, ctlpath.idpf.ctl, NOTICE);
+#define CTL_LOG(level, ctl, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, idpf_ctl_logtype, "idpf_ctl %s: " fmt "\n", (ctl)->name, \
+		##__VA_ARGS__)
+
+#define CTL_DEFAULT_TIMEOUT_MS 2000
+#define CTL_RING_LEN_XN 256	/* 255 usable descriptors: one per slot (nslots <= 255) */
+#define CTL_RING_LEN_LEGACY 64	/* DPDK 22.11's IDPF_CTLQ_LEN */
+
+/* DPDK 22.11 timing, reproduced by the legacy mode (reference 6.1 and 6.4). */
+#define LEGACY_CLEAN_PASSES 10
+#define LEGACY_CLEAN_DELAY_US 20000
+#define LEGACY_POLL_ROUNDS 200
+#define LEGACY_POLL_DELAY_US 10000
+
+/* Opcodes tracked per opcode: VERSION (1) at index 0, then 500..(500 + CTL_OP_SLOTS - 2). */
+#define CTL_OP_BASE 500
+#define CTL_OP_SLOTS 56
+
+struct ctl_op_counters {
+	uint64_t calls, errors, replies, lat_total_ns, lat_max_ns;
+};
+
+struct idpf_ctl {
+	char name[32];
+	bool legacy;
+	uint32_t timeout_ms;
+	struct idpf_hw hw;
+	struct idpf_mbx *mbx;
+	struct xn_ring *ring;
+	idpf_ctl_event_cb_t event_cb;
+	void *event_arg;
+	void (*reset_cb)(void *arg);
+	void *reset_arg;
+	bool down;			/* the device reset the mailbox */
+	uint64_t events;
+
+	/* legacy mode: the single pending command, matched by opcode */
+	uint32_t legacy_pend_op;	/* 0: none */
+	int legacy_done;
+	int32_t legacy_retval;
+	uint32_t legacy_len;
+	uint8_t legacy_buf[VIRTCHNL2_MAX_MSG_LEN];
+
+	struct ctl_op_counters ops[CTL_OP_SLOTS];
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct ctl_op_counters *
+op_counters(struct idpf_ctl *ctl, uint32_t op)
+{
+	if (op == VIRTCHNL2_OP_VERSION)
+		return &ctl->ops[0];
+	if (op >= CTL_OP_BASE && op < CTL_OP_BASE + CTL_OP_SLOTS - 1)
+		return &ctl->ops[op - CTL_OP_BASE + 1];
+	return NULL;
+}
+
+/* Counters are plain words updated with relaxed atomics: they are statistics, not state. */
+static void
+op_account(struct idpf_ctl *ctl, uint32_t op, int result, uint64_t t0)
+{
+	struct ctl_op_counters *c = op_counters(ctl, op);
+	uint64_t lat, max;
+
+	if (c == NULL)
+		return;
+	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
+	if (result < 0)
+		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
+	if (result == -ETIMEDOUT || result == -ENXIO || result == -ECANCELED)
+		return;
+	lat = now_ns() - t0;
+	__atomic_fetch_add(&c->replies, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->lat_total_ns, lat, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&c->lat_max_ns, __ATOMIC_RELAXED);
+	while (lat > max && !__atomic_compare_exchange_n(&c->lat_max_ns, &max, lat, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* One place maps what lib/xn returns to what callers see. */
+static int
+map_result(int rc, int32_t status)
+{
+	if (rc == -EREMOTEIO)
+		return virtchnl2_status_to_errno(status);
+	if (rc == -ESHUTDOWN)
+		return -ENXIO;
+	return rc;
+}
+
+/* ---- transport ops given to lib/xn ---- */
+
+static int
+ctl_send(void *arg, uint16_t cookie, const struct xn_msg *msg)
+{
+	struct idpf_ctl *ctl = arg;
+
+	return idpf_mbx_send(ctl->mbx, cookie, msg->opcode, msg->data, (uint16_t)msg->len);
+}
+
+static void
+ctl_poll(void *arg)
+{
+	struct idpf_ctl *ctl = arg;
+
+	idpf_mbx_poll(ctl->mbx);
+}
+
+/* ---- mailbox callbacks ---- */
+
+static void
+ctl_legacy_recv(struct idpf_ctl *ctl, const struct idpf_mbx_msg *m)
+{
+	uint32_t pend = __atomic_load_n(&ctl->legacy_pend_op, __ATOMIC_ACQUIRE);
+
+	/* DPDK 22.11: only the opcode tells replies apart; anything else is dropped */
+	if (pend == 0 || m->v_opcode != pend) {
+		CTL_LOG(DEBUG, ctl, "legacy: dropping reply to %s while waiting for %s",
+			virtchnl2_op_name(m->v_opcode), virtchnl2_op_name(pend));
+		return;
+	}
+	ctl->legacy_len = RTE_MIN((uint32_t)m->len, (uint32_t)sizeof(ctl->legacy_buf));
+	if (m->len > 0)
+		memcpy(ctl->legacy_buf, m->payload, ctl->legacy_len);
+	ctl->legacy_retval = m->err ? VIRTCHNL2_STATUS_ERR_EIO : m->v_retval;
+	__atomic_store_n(&ctl->legacy_done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+ctl_recv(void *arg, const struct idpf_mbx_msg *m)
+{
+	struct idpf_ctl *ctl = arg;
+	struct virtchnl2_event ev;
+	struct xn_msg reply;
+	int rc;
+
+	if (m->v_opcode == VIRTCHNL2_OP_EVENT) {
+		__atomic_fetch_add(&ctl->events, 1, __ATOMIC_RELAXED);
+		if (m->len < sizeof(ev) || m->err) {
+			CTL_LOG(WARNING, ctl, "dropping malformed EVENT (%u bytes)", m->len);
+			return;
+		}
+		memcpy(&ev, m->payload, sizeof(ev));
+		if (ctl->event_cb != NULL)
+			ctl->event_cb(ctl->event_arg, &ev);
+		return;
+	}
+	if (ctl->legacy) {
+		ctl_legacy_recv(ctl, m);
+		return;
+	}
+	reply.opcode = m->v_opcode;
+	/* a descriptor the device flagged as bad fails its transaction instead of completing it */
+	reply.status = m->err ? VIRTCHNL2_STATUS_ERR_EIO : m->v_retval;
+	reply.len = m->len;
+	reply.data = m->payload;
+	rc = xn_complete(ctl->ring, m->cookie, &reply);
+	if (rc != XN_RX_OK)
+		CTL_LOG(DEBUG, ctl, "reply %s cookie 0x%04x dropped: %s",
+			virtchnl2_op_name(m->v_opcode), m->cookie, xn_rx_result_str(rc));
+}
+
+static void
+ctl_sent(void *arg, uint16_t cookie, int status)
+{
+	struct idpf_ctl *ctl = arg;
+
+	if (status != 0 && status != -ENXIO)
+		CTL_LOG(WARNING, ctl, "ATQ descriptor for cookie 0x%04x: device status 0x%x",
+			cookie, status);
+	if (!ctl->legacy)
+		xn_release(ctl->ring, cookie);
+}
+
+static void
+ctl_reset_seen(void *arg)
+{
+	struct idpf_ctl *ctl = arg;
+
+	CTL_LOG(WARNING, ctl, "device reset the mailbox: failing outstanding calls");
+	__atomic_store_n(&ctl->down, true, __ATOMIC_RELEASE);
+	if (!ctl->legacy)
+		xn_shutdown(ctl->ring, -ENXIO);
+	if (ctl->reset_cb != NULL)
+		ctl->reset_cb(ctl->reset_arg);
+}
+
+/* ---- creation ---- */
+
+struct idpf_ctl *
+idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl_conf *conf)
+{
+	struct idpf_mbx_conf mc;
+	struct xn_ring_conf rc;
+	struct idpf_ctl *ctl;
+	uint16_t qlen;
+
+	if (hw == NULL || conf == NULL || conf->name == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ctl = calloc(1, sizeof(*ctl));
+	if (ctl == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(ctl->name, sizeof(ctl->name), "%s", conf->name);
+	ctl->legacy = conf->legacy;
+	ctl->timeout_ms = conf->timeout_ms ? conf->timeout_ms : CTL_DEFAULT_TIMEOUT_MS;
+	ctl->hw = *hw;
+	ctl->event_cb = conf->event_cb;
+	ctl->event_arg = conf->event_arg;
+	ctl->reset_cb = conf->reset_cb;
+	ctl->reset_arg = conf->reset_arg;
+
+	if (!ctl->legacy) {
+		memset(&rc, 0, sizeof(rc));
+		rc.nslots = RTE_MIN(conf->nslots ? conf->nslots : XN_MAX_SLOTS, CTL_RING_LEN_XN - 1);
+		rc.send = ctl_send;
+		rc.poll = ctl_poll;
+		rc.ctx = ctl;
+		ctl->ring = xn_ring_create(&rc);
+		if (ctl->ring == NULL) {
+			rte_errno = errno;
+			free(ctl);
+			return NULL;
+		}
+	}
+
+	qlen = ctl->legacy ? CTL_RING_LEN_LEGACY : CTL_RING_LEN_XN;
+	memset(&mc, 0, sizeof(mc));
+	mc.name = ctl->name;
+	mc.atq_len = qlen;
+	mc.arq_len = qlen;
+	mc.socket_id = conf->socket_id;
+	mc.recv_cb = ctl_recv;
+	mc.sent_cb = ctl_sent;
+	mc.reset_cb = ctl_reset_seen;
+	mc.cb_arg = ctl;
+	ctl->mbx = idpf_mbx_create(&ctl->hw, &mc);
+	if (ctl->mbx == NULL) {
+		int err = rte_errno;
+
+		CTL_LOG(ERR, ctl, "mailbox bring-up failed: %s", rte_strerror(err));
+		xn_ring_free(ctl->ring);
+		free(ctl);
+		rte_errno = err;
+		return NULL;
+	}
+	/* DPDK 22.11 had no mailbox interrupt: the legacy mode only polls */
+	if (conf->use_intr && !ctl->legacy) {
+		int rc2 = idpf_mbx_intr_enable(ctl->mbx);
+
+		if (rc2 < 0)
+			CTL_LOG(INFO, ctl, "no mailbox interrupt (%s): waiters poll the ARQ",
+				strerror(-rc2));
+	}
+	return ctl;
+}
+
+void
+idpf_ctl_destroy(struct idpf_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	if (ctl->ring != NULL)
+		xn_shutdown(ctl->ring, -ENXIO);
+	idpf_mbx_intr_disable(ctl->mbx);
+	idpf_mbx_destroy(ctl->mbx);
+	xn_ring_free(ctl->ring);
+	free(ctl);
+}
+
+/* ---- legacy mode ---- */
+
+static int
+legacy_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len, void *resp,
+	    uint32_t resp_cap, uint32_t timeout_ms)
+{
+	uint32_t free_op = 0;
+	unsigned int i, rounds;
+	int rc;
+
+	/* one command in flight per adapter, taken by compare-and-swap as DPDK does */
+	if (!__atomic_compare_exchange_n(&ctl->legacy_pend_op, &free_op, op, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return -EBUSY;
+	__atomic_store_n(&ctl->legacy_done, 0, __ATOMIC_RELAXED);
+
+	/* the ATQ clean loop: 20 ms per pass until a pass reclaims something (sleeping where
+	 * DPDK busy-waits, so that the emulator keeps its core) */
+	for (i = 0; i < LEGACY_CLEAN_PASSES; i++) {
+		unsigned int n = idpf_mbx_clean(ctl->mbx);
+
+		rte_delay_us_sleep(LEGACY_CLEAN_DELAY_US);
+		if (n > 0)
+			break;
+	}
+	rc = idpf_mbx_send(ctl->mbx, 0, op, req, req_len);
+	if (rc < 0)
+		goto out;
+
+	rounds = RTE_MIN((uint32_t)LEGACY_POLL_ROUNDS, timeout_ms * 1000 / LEGACY_POLL_DELAY_US + 1);
+	rc = -ETIMEDOUT;
+	for (i = 0; i < rounds; i++) {
+		idpf_mbx_recv(ctl->mbx, 1);
+		if (__atomic_load_n(&ctl->legacy_done, __ATOMIC_ACQUIRE)) {
+			if (ctl->legacy_retval != VIRTCHNL2_STATUS_SUCCESS)
+				rc = virtchnl2_status_to_errno(ctl->legacy_retval);
+			else if (resp != NULL && ctl->legacy_len > resp_cap)
+				rc = -EMSGSIZE;
+			else
+				rc = (int)ctl->legacy_len;
+			if (resp != NULL)
+				memcpy(resp, ctl->legacy_buf, RTE_MIN(ctl->legacy_len, resp_cap));
+			break;
+		}
+		rte_delay_us_sleep(LEGACY_POLL_DELAY_US);
+	}
+out:
+	__atomic_store_n(&ctl->legacy_pend_op, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+/* ---- calls ---- */
+
+int
+idpf_ctl_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len, void *resp,
+	      uint32_t resp_cap, uint32_t timeout_ms)
+{
+	struct xn_reply rep = { .buf = resp, .cap = resp_cap };
+	struct xn_msg msg = { .opcode = op, .len = req_len, .data = req };
+	uint64_t t0 = now_ns();
+	int rc;
+
+	if (ctl == NULL || (req == NULL && req_len > 0) || (resp == NULL && resp_cap > 0))
+		return -EINVAL;
+	if (timeout_ms == 0)
+		timeout_ms = ctl->timeout_ms;
+	if (__atomic_load_n(&ctl->down, __ATOMIC_ACQUIRE))
+		rc = -ENXIO;
+	else if (ctl->legacy)
+		rc = legacy_call(ctl, op, req, req_len, resp, resp_cap, timeout_ms);
+	else
+		rc = map_result(xn_exec(ctl->ring, &msg, resp != NULL ? &rep : NULL,
+					timeout_ms * 1000u), rep.status);
+	op_account(ctl, op, rc, t0);
+	if (rc < 0 && rc != -ENXIO)
+		CTL_LOG(DEBUG, ctl, "%s failed: %s", virtchnl2_op_name(op), strerror(-rc));
+	return rc;
+}
+
+struct async_call {
+	struct idpf_ctl *ctl;
+	uint32_t op;
+	uint64_t t0;
+	idpf_ctl_cb_t cb;
+	void *arg;
+};
+
+static void
+async_done(void *arg, int result, const struct xn_msg *reply)
+{
+	struct async_call *ac = arg;
+	int rc = map_result(result, reply != NULL ? reply->status : 0);
+
+	op_account(ac->ctl, ac->op, rc, ac->t0);
+	ac->cb(ac->arg, rc, reply != NULL ? reply->data : NULL, reply != NULL ? reply->len : 0);
+	free(ac);
+}
+
+int
+idpf_ctl_call_async(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len,
+		    uint32_t timeout_ms, idpf_ctl_cb_t cb, void *arg)
+{
+	struct xn_msg msg = { .opcode = op, .len = req_len, .data = req };
+	struct async_call *ac;
+	int rc;
+
+	if (ctl == NULL || cb == NULL || (req == NULL && req_len > 0))
+		return -EINVAL;
+	if (timeout_ms == 0)
+		timeout_ms = ctl->timeout_ms;
+	if (__atomic_load_n(&ctl->down, __ATOMIC_ACQUIRE))
+		return -ENXIO;
+	if (ctl->legacy) {
+		uint8_t *buf = malloc(VIRTCHNL2_MAX_MSG_LEN);
+
+		if (buf == NULL)
+			return -ENOMEM;
+		rc = idpf_ctl_call(ctl, op, req, req_len, buf, VIRTCHNL2_MAX_MSG_LEN, timeout_ms);
+		cb(arg, rc, buf, rc > 0 ? (uint32_t)rc : 0);
+		free(buf);
+		return 0;
+	}
+	ac = malloc(sizeof(*ac));
+	if (ac == NULL)
+		return -ENOMEM;
+	*ac = (struct async_call){ .ctl = ctl, .op = op, .t0 = now_ns(), .cb = cb, .arg = arg };
+	rc = xn_exec_async(ctl->ring, &msg, timeout_ms * 1000u, async_done, ac);
+	if (rc < 0) {
+		free(ac);
+		return map_result(rc, 0);
+	}
+	return 0;
+}
+
+/* ---- batches: async calls plus one waiter ---- */
+
+struct batch {
+	int remaining;			/* futex word */
+};
+
+struct batch_item {
+	struct batch *b;
+	struct idpf_ctl_req *r;
+};
+
+static void
+futex_wait(int *addr, int val, uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000ull, .tv_nsec = ns % 1000000000ull };
+
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+}
+
+static void
+batch_done(void *arg, int result, const void *resp, uint32_t len)
+{
+	struct batch_item *it = arg;
+	struct idpf_ctl_req *r = it->r;
+
+	/* a caller that gave no buffer does not care about the payload */
+	if (result >= 0 && r->resp != NULL && len > r->resp_cap)
+		result = -EMSGSIZE;
+	if (resp != NULL && r->resp != NULL)
+		memcpy(r->resp, resp, RTE_MIN(len, r->resp_cap));
+	r->result = result;
+	if (r->cb != NULL)
+		r->cb(r->cb_arg, result, resp, len);
+	/* release: the waiter reads r->result after seeing the count drop */
+	if (__atomic_sub_fetch(&it->b->remaining, 1, __ATOMIC_RELEASE) == 0)
+		syscall(SYS_futex, &it->b->remaining, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void
+batch_wait_some(struct idpf_ctl *ctl, struct batch *b, int seen)
+{
+	/* drive the receive path ourselves (the interrupt may be off), then sleep briefly */
+	idpf_mbx_poll(ctl->mbx);
+	xn_expire(ctl->ring);
+	if (__atomic_load_n(&b->remaining, __ATOMIC_ACQUIRE) == seen)
+		futex_wait(&b->remaining, seen, 50000);
+}
+
+int
+idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
+	       uint32_t timeout_ms)
+{
+	struct batch b = { .remaining = 0 };
+	struct batch_item *items;
+	unsigned int i;
+	int rc, first_err = 0;
+
+	if (ctl == NULL || (reqs == NULL && n > 0))
+		return -EINVAL;
+	if (ctl->legacy) {
+		for (i = 0; i < n; i++) {
+			struct idpf_ctl_req *r = &reqs[i];
+
+			r->result = idpf_ctl_call(ctl, r->op, r->req, r->req_len, r->resp,
+						  r->resp_cap, timeout_ms);
+			if (r->cb != NULL)
+				r->cb(r->cb_arg, r->result, r->resp,
+				      r->result > 0 ? (uint32_t)r->result : 0);
+			if (r->result < 0 && first_err == 0)
+				first_err = r->result;
+		}
+		return first_err;
+	}
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (items == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		items[i] = (struct batch_item){ .b = &b, .r = &reqs[i] };
+		__atomic_add_fetch(&b.remaining, 1, __ATOMIC_RELAXED);
+		for (;;) {
+			rc = idpf_ctl_call_async(ctl, reqs[i].op, reqs[i].req, reqs[i].req_len,
+						 timeout_ms, batch_done, &items[i]);
+			if (rc != -EAGAIN && rc != -ENOSPC)
+				break;
+			/* every slot in flight: let some complete, then retry */
+			batch_wait_some(ctl, &b, __atomic_load_n(&b.remaining, __ATOMIC_ACQUIRE));
+		}
+		if (rc < 0) {
+			reqs[i].result = rc;
+			__atomic_sub_fetch(&b.remaining, 1, __ATOMIC_RELAXED);
+		}
+	}
+	for (;;) {
+		int left = __atomic_load_n(&b.remaining, __ATOMIC_ACQUIRE);
+
+		if (left == 0)
+			break;
+		batch_wait_some(ctl, &b, left);
+	}
+	free(items);
+	for (i = 0; i < n; i++)
+		if (reqs[i].result < 0) {
+			first_err = reqs[i].result;
+			break;
+		}
+	return first_err;
+}
+
+/* ---- reset ---- */
+
+void
+idpf_ctl_shutdown(struct idpf_ctl *ctl)
+{
+	__atomic_store_n(&ctl->down, true, __ATOMIC_RELEASE);
+	if (ctl->ring != NULL)
+		xn_shutdown(ctl->ring, -ENXIO);
+}
+
+bool
+idpf_ctl_is_down(struct idpf_ctl *ctl)
+{
+	return __atomic_load_n(&ctl->down, __ATOMIC_ACQUIRE) || idpf_mbx_check_reset(ctl->mbx);
+}
+
+int
+idpf_ctl_reset(struct idpf_ctl *ctl, uint32_t wait_ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)wait_ms * 1000000ull;
+	int rc;
+
+	idpf_ctl_shutdown(ctl);
+	for (;;) {
+		rc = idpf_mbx_restart(ctl->mbx);
+		if (rc == 0)
+			break;
+		if (now_ns() > deadline) {
+			CTL_LOG(ERR, ctl, "device not ready after %u ms", wait_ms);
+			return -EIO;
+		}
+		rte_delay_us_sleep(1000);
+	}
+	if (ctl->ring != NULL) {
+		xn_release_all(ctl->ring);
+		xn_arm(ctl->ring);
+	}
+	__atomic_store_n(&ctl->legacy_pend_op, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl->down, false, __ATOMIC_RELEASE);
+	CTL_LOG(INFO, ctl, "mailbox up again after reset");
+	return 0;
+}
+
+/* ---- counters ---- */
+
+void
+idpf_ctl_stats_get(struct idpf_ctl *ctl, struct idpf_ctl_stats *st)
+{
+	struct idpf_mbx_stats ms;
+	struct xn_stats xs;
+
+	memset(st, 0, sizeof(*st));
+	if (ctl->ring != NULL && xn_stats_get(ctl->ring, &xs) == 0) {
+		st->sent = xs.sent;
+		st->completed = xs.completed;
+		st->timed_out = xs.timed_out;
+		st->cancelled = xs.cancelled;
+		st->remote_errors = xs.remote_errors;
+		st->late_dropped = xs.late;
+		st->stale_dropped = xs.stale;
+		st->dup_dropped = xs.duplicates;
+		st->unknown_dropped = xs.unknown_index;
+		st->opcode_mismatch = xs.opcode_mismatch;
+		st->inflight = xs.inflight;
+		st->inflight_hwm = xs.inflight_hwm;
+		st->lat_min_ns = xs.latency.min_ns;
+		st->lat_p50_ns = xs.latency.p50_ns;
+		st->lat_p99_ns = xs.latency.p99_ns;
+		st->lat_max_ns = xs.latency.max_ns;
+	}
+	idpf_mbx_stats_get(ctl->mbx, &ms);
+	st->events = __atomic_load_n(&ctl->events, __ATOMIC_RELAXED);
+	st->rx_msgs = ms.rx_msgs;
+	st->rx_errors = ms.rx_errors;
+	st->tx_full = ms.tx_full;
+	st->interrupts = ms.interrupts;
+	st->resets = ms.resets;
+}
+
+int
+idpf_ctl_op_stats(struct idpf_ctl *ctl, uint32_t op, struct idpf_ctl_op_stats *st)
+{
+	struct ctl_op_counters *c = op_counters(ctl, op);
+
+	if (c == NULL)
+		return -ENOENT;
+	st->calls = __atomic_load_n(&c->calls, __ATOMIC_RELAXED);
+	st->errors = __atomic_load_n(&c->errors, __ATOMIC_RELAXED);
+	st->replies = __atomic_load_n(&c->replies, __ATOMIC_RELAXED);
+	st->lat_total_ns = __atomic_load_n(&c->lat_total_ns, __ATOMIC_RELAXED);
+	st->lat_max_ns = __atomic_load_n(&c->lat_max_ns, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void
+idpf_ctl_stats_reset(struct idpf_ctl *ctl)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_OP_SLOTS; i++) {
+		struct ctl_op_counters *c = &ctl->ops[i];
+
+		__atomic_store_n(&c->calls, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->errors, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->replies, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->lat_total_ns, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->lat_max_ns, 0, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&ctl->events, 0, __ATOMIC_RELAXED);
+}
+
+void
+idpf_ctl_poll(struct idpf_ctl *ctl)
+{
+	idpf_mbx_poll(ctl->mbx);
+	if (ctl->ring != NULL)
+		xn_expire(ctl->ring);
+}
