@@ -1,0 +1,761 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xn: lock-free cookie transaction ring. The state machine and the reasoning behind each
+ * memory order are in xn_core.h; this file holds the entry points and the small helpers that
+ * move one slot from one state to the next.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xn_core.h"
+
+#define XN_DEFAULT_SPIN_NS	20000u
+#define XN_DEFAULT_POLL_US	100u
+
+/* ---- latency histogram ---- */
+
+static unsigned int
+lat_bucket(uint64_t v)
+{
+	unsigned int msb;
+
+	if (v < 16)
+		return (unsigned int)v;
+	msb = 63u - (unsigned int)__builtin_clzll(v);
+	return 16u + (msb - 4u) * 8u + (unsigned int)((v >> (msb - 3u)) & 7u);
+}
+
+static uint64_t
+lat_bucket_high(unsigned int b)
+{
+	unsigned int msb, sub;
+	uint64_t lo;
+
+	if (b < 16)
+		return b;
+	msb = 4u + (b - 16u) / 8u;
+	sub = (b - 16u) % 8u;
+	lo = (uint64_t)(8u + sub) << (msb - 3u);
+	return lo + ((1ull << (msb - 3u)) - 1u);
+}
+
+static void
+lat_record(struct xn_ring *r, unsigned int idx, uint64_t ns)
+{
+	uint64_t cur;
+
+	xn_ctr_inc(&r->lat[(idx / 64u) % XN_LAT_STRIPES].b[lat_bucket(ns)]);
+	/* min/max: relaxed CAS loops, statistics only; they rarely write once warmed up */
+	cur = atomic_load_explicit(&r->lat_min, memory_order_relaxed);
+	while (ns < cur && !atomic_compare_exchange_weak_explicit(&r->lat_min, &cur, ns,
+			memory_order_relaxed, memory_order_relaxed))
+		;
+	cur = atomic_load_explicit(&r->lat_max, memory_order_relaxed);
+	while (ns > cur && !atomic_compare_exchange_weak_explicit(&r->lat_max, &cur, ns,
+			memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+/* ---- slot transitions ---- */
+
+/* A transaction ended (async ones are counted to let xn_expire() skip its walk; relaxed:
+ * a hint only). In-flight counts are derived from the per-slot counters by xn_stats_get(). */
+static void
+xn_ended(struct xn_ring *r, bool async)
+{
+	if (async)
+		atomic_fetch_sub_explicit(&r->async_inflight, 1, memory_order_relaxed);
+}
+
+/*
+ * The owner of an ended transaction (state DONE or COMPLETING) retires the slot: FREE if the
+ * send buffer is released, RETIRED otherwise (xn_release() then frees it). The loop absorbs a
+ * concurrent xn_release() clearing TXBUSY. acq_rel: the release half hands our writes to the
+ * slot over to whoever frees it next (xn_release() reads this word with acquire before its
+ * release put into the bitmap); the acquire half sees a releaser's writes.
+ */
+static void
+slot_retire(struct xn_ring *r, struct xn_slot *sl)
+{
+	uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+	uint32_t n;
+
+	do {
+		uint32_t keep = s & (XN_F_TXBUSY | XN_F_ANSWERED);
+
+		n = xn_word((s & XN_F_TXBUSY) ? XN_S_RETIRED : XN_S_FREE, xn_salt(s), keep);
+	} while (!atomic_compare_exchange_weak_explicit(&sl->state, &s, n,
+			memory_order_acq_rel, memory_order_relaxed));
+	if (xn_st(n) == XN_S_FREE)
+		xn_map_put(r, sl->idx);
+}
+
+/*
+ * Take a waiting transaction out of WAIT_* without a reply (timeout, or the caller's own send
+ * failure): CAS from the exact word @p s to RETIRED/FREE. Returns false if another party won.
+ * With @p drop_tx, the send buffer is dropped too (the transport never took it).
+ * acq_rel as in slot_retire().
+ */
+static bool
+slot_abandon(struct xn_ring *r, struct xn_slot *sl, uint32_t s, bool drop_tx)
+{
+	uint32_t busy = drop_tx ? 0 : (s & XN_F_TXBUSY);
+	uint32_t n = xn_word(busy ? XN_S_RETIRED : XN_S_FREE, xn_salt(s), busy);
+
+	if (!atomic_compare_exchange_strong_explicit(&sl->state, &s, n,
+			memory_order_acq_rel, memory_order_relaxed))
+		return false;
+	if (!busy)
+		xn_map_put(r, sl->idx);
+	return true;
+}
+
+/*
+ * Win a waiting transaction: CAS from WAIT_* to COMPLETING. Callers loop on failure.
+ * acq_rel: acquire pairs with the claimer's release publish, so the transaction's fields
+ * (buffer, callback, t_send) are visible to the winner.
+ */
+static bool
+slot_win(struct xn_slot *sl, uint32_t *s, uint32_t extra)
+{
+	uint32_t n = (*s & ~XN_STATE_MASK) | XN_S_COMPLETING | extra;
+
+	return atomic_compare_exchange_weak_explicit(&sl->state, s, n,
+			memory_order_acq_rel, memory_order_acquire);
+}
+
+/*
+ * COMPLETING -> DONE for a sync transaction whose result fields are written. Release: the
+ * waiter's acquire load of DONE then sees the result and the copied payload. Only TXBUSY (by
+ * xn_release()) and SLEEPER (by the waiter) can change meanwhile, hence the loop; the waiter is
+ * woken if it announced it sleeps.
+ */
+static void
+slot_done(struct xn_slot *sl)
+{
+	uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+	uint32_t n;
+
+	do {
+		n = (s & ~(XN_STATE_MASK | XN_F_SLEEPER)) | XN_S_DONE;
+	} while (!atomic_compare_exchange_weak_explicit(&sl->state, &s, n,
+			memory_order_release, memory_order_relaxed));
+	if (s & XN_F_SLEEPER)
+		xn_futex_wake(&sl->state);
+}
+
+/* Clear TXBUSY of the use @p salt of the slot; frees a RETIRED slot. acq_rel: see slot_retire. */
+static int
+slot_release(struct xn_ring *r, struct xn_slot *sl, uint8_t salt)
+{
+	uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+	uint32_t n;
+
+	do {
+		if (xn_salt(s) != salt)
+			return -ESTALE;
+		if (!(s & XN_F_TXBUSY))
+			return -EALREADY;
+		n = s & ~XN_F_TXBUSY;
+		if (xn_st(s) == XN_S_RETIRED)
+			n = (n & ~XN_STATE_MASK) | XN_S_FREE;
+	} while (!atomic_compare_exchange_weak_explicit(&sl->state, &s, n,
+			memory_order_acq_rel, memory_order_relaxed));
+	if (xn_st(n) == XN_S_FREE)
+		xn_map_put(r, sl->idx);
+	return 0;
+}
+
+/* Claim a free slot for a new use: bump its salt. */
+static struct xn_slot *
+slot_claim(struct xn_ring *r, int *err)
+{
+	struct xn_slot *sl;
+	unsigned int in_use = 0, i, nwords = (r->conf.nslots + 63u) / 64u;
+	uint64_t hwm;
+	uint32_t s;
+	int idx;
+
+	/* fast refusal; the authoritative check is after the publish (see slot_publish) */
+	if (atomic_load_explicit(&r->shut, memory_order_relaxed)) {
+		*err = -ESHUTDOWN;
+		return NULL;
+	}
+	idx = xn_map_get(r, &in_use);
+	if (idx < 0) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	/* high-water mark of slots in use; other words read relaxed: a statistic */
+	for (i = 0; i < nwords; i++)
+		if (i != (unsigned int)idx / 64u)
+			in_use += (unsigned int)__builtin_popcountll(~atomic_load_explicit(
+				&r->free_map[i], memory_order_relaxed) &
+				(r->conf.nslots - i * 64u >= 64u ? ~0ull :
+				 (1ull << (r->conf.nslots - i * 64u)) - 1u));
+	hwm = atomic_load_explicit(&r->inflight_hwm, memory_order_relaxed);
+	while (in_use > hwm && !atomic_compare_exchange_weak_explicit(&r->inflight_hwm, &hwm,
+			in_use, memory_order_relaxed, memory_order_relaxed))
+		;
+	sl = &r->slots[idx];
+	/*
+	 * The slot is ours alone: nobody moves a FREE or CLAIMED word (xn_complete() and
+	 * xn_expire() only CAS from WAIT_*, xn_release() only when TXBUSY is set). Relaxed: the
+	 * bitmap's acquire already ordered us after the previous user.
+	 */
+	s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+	atomic_store_explicit(&sl->state, xn_word(XN_S_CLAIMED, (uint8_t)(xn_salt(s) + 1), 0),
+			      memory_order_relaxed);
+	return sl;
+}
+
+/*
+ * Publish the claimed slot as waiting, with TXBUSY set (the send op may take the buffer).
+ * Returns the published word, or 0 when the ring was shut down meanwhile.
+ *
+ * seq_cst store then seq_cst load of `shut`, against xn_shutdown()'s seq_cst store of `shut`
+ * then seq_cst load of each state: in the single total order one of the two loads sees the
+ * other side's store, so a transaction published during a shutdown is either cancelled by
+ * xn_shutdown() or sees the flag here; never neither. (Both may happen: the CAS picks one.)
+ */
+static uint32_t
+slot_publish(struct xn_ring *r, struct xn_slot *sl, uint32_t state)
+{
+	uint32_t w = xn_word(state, xn_salt(atomic_load_explicit(&sl->state,
+			memory_order_relaxed)), XN_F_TXBUSY);
+
+	if (state == XN_S_WAIT_ASYNC)
+		atomic_fetch_add_explicit(&r->async_inflight, 1, memory_order_relaxed);
+	xn_ctr_own(&sl->ctr.sent);
+	atomic_store_explicit(&sl->state, w, memory_order_seq_cst);
+	if (atomic_load_explicit(&r->shut, memory_order_seq_cst))
+		return 0;
+	return w;
+}
+
+/* ---- waiting ---- */
+
+/*
+ * Wait until the sync transaction of @p sl is DONE or its deadline passes. Returns 0 (DONE:
+ * collect it) or -ETIMEDOUT (we won the CAS out of WAIT_SYNC: the slot is already retired).
+ */
+static int
+xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t deadline)
+{
+	uint64_t now, slice, spin_end = 0;
+	uint32_t s;
+
+	for (;;) {
+		/* acquire: pairs with slot_done()'s release, so the result is visible */
+		s = atomic_load_explicit(&sl->state, memory_order_acquire);
+		if (xn_st(s) == XN_S_DONE)
+			return 0;
+		now = xn_now_ns();
+		if (spin_end == 0)
+			spin_end = now + r->spin_ns;
+		if (xn_st(s) == XN_S_WAIT_SYNC) {
+			if (r->conf.poll != NULL) {
+				r->conf.poll(r->conf.ctx);
+				s = atomic_load_explicit(&sl->state, memory_order_acquire);
+				if (xn_st(s) != XN_S_WAIT_SYNC)
+					continue;
+			}
+			if (now >= deadline) {
+				if (slot_abandon(r, sl, s, false)) {
+					xn_ctr_inc(&sl->ctr.timed_out);
+					xn_ended(r, false);
+					return -ETIMEDOUT;
+				}
+				continue;
+			}
+			if (now < spin_end) {
+				xn_cpu_relax();
+				continue;
+			}
+			slice = deadline - now;
+			if (r->conf.poll != NULL) {
+				if (slice > r->poll_ns)
+					slice = r->poll_ns;
+				xn_expire(r);
+			}
+		} else {
+			/* COMPLETING: the receiver (or xn_shutdown) is filling the result */
+			if (now < spin_end) {
+				xn_cpu_relax();
+				continue;
+			}
+			slice = r->poll_ns;
+		}
+		/*
+		 * Announce the sleep, then sleep on the word we announced. Relaxed is enough: the
+		 * CAS totally orders SLEEPER against slot_done()'s CAS (it either sees the flag
+		 * and wakes us, or changes the word first and our futex_wait returns at once).
+		 */
+		if (!(s & XN_F_SLEEPER)) {
+			if (!atomic_compare_exchange_strong_explicit(&sl->state, &s,
+					s | XN_F_SLEEPER, memory_order_relaxed,
+					memory_order_relaxed))
+				continue;
+			s |= XN_F_SLEEPER;
+		}
+		xn_futex_wait(&sl->state, s, slice);
+	}
+}
+
+/* Collect a DONE sync transaction and retire its slot. */
+static int
+xn_collect(struct xn_ring *r, struct xn_slot *sl, struct xn_reply *rep)
+{
+	int result = sl->result;
+
+	if (rep != NULL) {
+		rep->len = sl->rlen;
+		rep->status = sl->rstatus;
+	}
+	slot_retire(r, sl);
+	return result;
+}
+
+/* ---- entry points ---- */
+
+struct xn_ring *
+xn_ring_create(const struct xn_ring_conf *conf)
+{
+	size_t sz = (sizeof(struct xn_ring) + XN_CACHE_LINE - 1) & ~(size_t)(XN_CACHE_LINE - 1);
+	struct xn_ring *r;
+	unsigned int i;
+
+	if (conf == NULL || conf->send == NULL || conf->nslots == 0 ||
+	    conf->nslots > XN_MAX_SLOTS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = aligned_alloc(XN_CACHE_LINE, sz);
+	if (r == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(r, 0, sz);
+	r->conf = *conf;
+	r->spin_ns = conf->spin_ns ? conf->spin_ns : XN_DEFAULT_SPIN_NS;
+	r->poll_ns = 1000ull * (conf->poll_interval_us ? conf->poll_interval_us :
+				XN_DEFAULT_POLL_US);
+	for (i = 0; i < XN_MAP_WORDS; i++)
+		atomic_init(&r->free_map[i], 0);
+	for (i = 0; i < conf->nslots; i++)
+		atomic_init(&r->free_map[i / 64u], atomic_load_explicit(&r->free_map[i / 64u],
+			    memory_order_relaxed) | (1ull << (i % 64u)));
+	atomic_init(&r->lat_min, UINT64_MAX);
+	for (i = 0; i < XN_MAX_SLOTS; i++) {
+		r->slots[i].idx = (uint16_t)i;
+		atomic_init(&r->slots[i].state, xn_word(XN_S_FREE, 0, 0));
+	}
+	return r;
+}
+
+void
+xn_ring_free(struct xn_ring *r)
+{
+	free(r);
+}
+
+/* Send failed or the ring was shut down right after publish: end the transaction ourselves
+ * unless another party won it; in every case the send buffer goes back (nobody took it). */
+static bool
+xn_unsend(struct xn_ring *r, struct xn_slot *sl, uint32_t w, bool async, bool shut)
+{
+	uint32_t s = w;
+
+	for (;;) {
+		if (slot_abandon(r, sl, s, true)) {
+			if (shut) {
+				/* never handed to the transport: a refused call, not a send */
+				xn_ctr_inc(&r->unsent);
+				xn_ctr_inc(&r->refused);
+			} else {
+				xn_ctr_inc(&sl->ctr.send_failed);
+			}
+			xn_ended(r, async);
+			return true;
+		}
+		s = atomic_load_explicit(&sl->state, memory_order_acquire);
+		if (xn_st(s) != XN_S_WAIT_SYNC && xn_st(s) != XN_S_WAIT_ASYNC)
+			break;
+	}
+	/* another party (xn_shutdown, or a forged reply) won: it ends the transaction */
+	slot_release(r, sl, xn_salt(w));
+	return false;
+}
+
+int
+xn_exec(struct xn_ring *r, const struct xn_msg *req, struct xn_reply *rep, uint32_t timeout_us)
+{
+	struct xn_slot *sl;
+	uint32_t w;
+	int rc, err;
+
+	if (r == NULL || req == NULL || timeout_us == 0 || (req->len != 0 && req->data == NULL) ||
+	    (rep != NULL && rep->cap != 0 && rep->buf == NULL)) {
+		if (r != NULL)
+			xn_ctr_inc(&r->refused);
+		return -EINVAL;
+	}
+	sl = slot_claim(r, &err);
+	if (sl == NULL) {
+		xn_ctr_inc(&r->refused);
+		return err;
+	}
+	atomic_store_explicit(&sl->req_opcode, req->opcode, memory_order_relaxed);
+	sl->rbuf = rep != NULL ? rep->buf : NULL;
+	sl->rcap = rep != NULL ? rep->cap : UINT32_MAX;
+	sl->t_send = xn_now_ns();
+	w = slot_publish(r, sl, XN_S_WAIT_SYNC);
+	if (w == 0) {
+		w = atomic_load_explicit(&sl->state, memory_order_acquire);
+		if (xn_unsend(r, sl, w, false, true))
+			return -ESHUTDOWN;
+		xn_wait(r, sl, UINT64_MAX);
+		return xn_collect(r, sl, rep);
+	}
+	rc = r->conf.send(r->conf.ctx, XN_COOKIE(xn_salt(w), sl->idx), req);
+	if (rc != 0) {
+		if (xn_unsend(r, sl, w, false, false))
+			return rc < 0 ? rc : -EIO;
+		xn_wait(r, sl, UINT64_MAX);
+		xn_collect(r, sl, rep);
+		return rc < 0 ? rc : -EIO;
+	}
+	rc = xn_wait(r, sl, sl->t_send + (uint64_t)timeout_us * 1000u);
+	if (rc != 0)
+		return rc;
+	return xn_collect(r, sl, rep);
+}
+
+int
+xn_exec_async(struct xn_ring *r, const struct xn_msg *req, uint32_t timeout_us, xn_cb_t cb,
+	      void *arg)
+{
+	struct xn_slot *sl;
+	uint32_t w;
+	int rc, err;
+
+	if (r == NULL || req == NULL || timeout_us == 0 || cb == NULL ||
+	    (req->len != 0 && req->data == NULL)) {
+		if (r != NULL)
+			xn_ctr_inc(&r->refused);
+		return -EINVAL;
+	}
+	sl = slot_claim(r, &err);
+	if (sl == NULL) {
+		xn_ctr_inc(&r->refused);
+		return err;
+	}
+	atomic_store_explicit(&sl->req_opcode, req->opcode, memory_order_relaxed);
+	sl->cb = cb;
+	sl->cb_arg = arg;
+	sl->t_send = xn_now_ns();
+	atomic_store_explicit(&sl->deadline, sl->t_send + (uint64_t)timeout_us * 1000u,
+			      memory_order_relaxed);
+	w = slot_publish(r, sl, XN_S_WAIT_ASYNC);
+	if (w == 0) {
+		w = atomic_load_explicit(&sl->state, memory_order_acquire);
+		/* lost to xn_shutdown: it ran (or runs) cb, so report success */
+		return xn_unsend(r, sl, w, true, true) ? -ESHUTDOWN : 0;
+	}
+	/* from here the slot may end and even be reused as soon as send returns 0 */
+	rc = r->conf.send(r->conf.ctx, XN_COOKIE(xn_salt(w), sl->idx), req);
+	if (rc == 0)
+		return 0;
+	/* the transport did not take the buffer, so the slot stays ours to end (not reusable) */
+	return xn_unsend(r, sl, w, true, false) ? (rc < 0 ? rc : -EIO) : 0;
+}
+
+int
+xn_complete(struct xn_ring *r, uint16_t cookie, const struct xn_msg *reply)
+{
+	struct xn_slot *sl;
+	unsigned int idx = XN_COOKIE_IDX(cookie);
+	uint32_t s, st, cap;
+	int result;
+	xn_cb_t cb;
+
+	if (r == NULL || reply == NULL || (reply->len != 0 && reply->data == NULL))
+		return -EINVAL;
+	if (idx >= r->conf.nslots) {
+		xn_ctr_inc(&r->unknown_index);
+		return XN_RX_UNKNOWN_INDEX;
+	}
+	sl = &r->slots[idx];
+	s = atomic_load_explicit(&sl->state, memory_order_acquire);
+	for (;;) {
+		if (xn_salt(s) != XN_COOKIE_SALT(cookie)) {
+			xn_ctr_inc(&sl->ctr.stale);
+			return XN_RX_STALE_SALT;
+		}
+		if (s & XN_F_ANSWERED) {
+			xn_ctr_inc(&sl->ctr.duplicates);
+			return XN_RX_DUPLICATE;
+		}
+		st = xn_st(s);
+		if (st != XN_S_WAIT_SYNC && st != XN_S_WAIT_ASYNC) {
+			xn_ctr_inc(&sl->ctr.late);
+			return XN_RX_NOT_WAITING;
+		}
+		/* validated by the CAS below: it fails if the slot changed since this read */
+		if (atomic_load_explicit(&sl->req_opcode, memory_order_relaxed) != reply->opcode) {
+			xn_ctr_inc(&sl->ctr.opcode_mismatch);
+			return XN_RX_OPCODE_MISMATCH;
+		}
+		if (slot_win(sl, &s, XN_F_ANSWERED))
+			break;
+	}
+	lat_record(r, idx, xn_now_ns() - sl->t_send);
+	xn_ctr_own(&sl->ctr.completed);
+	if (reply->status != 0)
+		xn_ctr_own(&sl->ctr.remote_errors);
+	cap = st == XN_S_WAIT_SYNC ? sl->rcap : UINT32_MAX;
+	if (reply->len > cap)
+		xn_ctr_own(&sl->ctr.truncated);
+	if (reply->status != 0)
+		result = -EREMOTEIO;
+	else if (reply->len > cap)
+		result = -EMSGSIZE;
+	else
+		result = (int)reply->len;
+
+	if (st == XN_S_WAIT_SYNC) {
+		if (sl->rbuf != NULL && reply->len != 0)
+			memcpy(sl->rbuf, reply->data, reply->len < cap ? reply->len : cap);
+		sl->result = result;
+		sl->rlen = reply->len;
+		sl->rstatus = reply->status;
+		xn_ended(r, false);
+		slot_done(sl);
+	} else {
+		cb = sl->cb;
+		xn_ended(r, true);
+		cb(sl->cb_arg, result, reply);
+		slot_retire(r, sl);
+	}
+	return XN_RX_OK;
+}
+
+int
+xn_release(struct xn_ring *r, uint16_t cookie)
+{
+	unsigned int idx = XN_COOKIE_IDX(cookie);
+
+	if (r == NULL || idx >= r->conf.nslots)
+		return -EINVAL;
+	return slot_release(r, &r->slots[idx], XN_COOKIE_SALT(cookie));
+}
+
+int
+xn_release_all(struct xn_ring *r)
+{
+	unsigned int i;
+	int n = 0;
+
+	if (r == NULL)
+		return -EINVAL;
+	for (i = 0; i < r->conf.nslots; i++) {
+		struct xn_slot *sl = &r->slots[i];
+		uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+
+		/* a salt that changes under us means the slot was freed and reused: skip it */
+		if ((s & XN_F_TXBUSY) && slot_release(r, sl, xn_salt(s)) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* End a won async transaction without a reply. */
+static void
+xn_async_fail(struct xn_ring *r, struct xn_slot *sl, int err)
+{
+	xn_cb_t cb = sl->cb;
+
+	xn_ended(r, true);
+	cb(sl->cb_arg, err, NULL);
+	slot_retire(r, sl);
+}
+
+int
+xn_expire(struct xn_ring *r)
+{
+	unsigned int i;
+	uint64_t now;
+	int n = 0;
+
+	if (r == NULL)
+		return -EINVAL;
+	if (atomic_load_explicit(&r->async_inflight, memory_order_relaxed) == 0)
+		return 0;
+	now = xn_now_ns();
+	for (i = 0; i < r->conf.nslots; i++) {
+		struct xn_slot *sl = &r->slots[i];
+		uint32_t s = atomic_load_explicit(&sl->state, memory_order_acquire);
+
+		while (xn_st(s) == XN_S_WAIT_ASYNC &&
+		       atomic_load_explicit(&sl->deadline, memory_order_relaxed) <= now) {
+			if (slot_win(sl, &s, 0)) {
+				xn_ctr_inc(&sl->ctr.timed_out);
+				xn_async_fail(r, sl, -ETIMEDOUT);
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+int
+xn_shutdown(struct xn_ring *r, int err)
+{
+	unsigned int i;
+	int n = 0;
+
+	if (r == NULL || err >= 0)
+		return -EINVAL;
+	/* seq_cst: see slot_publish() */
+	atomic_store_explicit(&r->shut, 1, memory_order_seq_cst);
+	for (i = 0; i < r->conf.nslots; i++) {
+		struct xn_slot *sl = &r->slots[i];
+		uint32_t s = atomic_load_explicit(&sl->state, memory_order_seq_cst);
+		uint32_t st;
+
+		for (;;) {
+			st = xn_st(s);
+			if (st != XN_S_WAIT_SYNC && st != XN_S_WAIT_ASYNC)
+				break;
+			if (slot_win(sl, &s, 0))
+				break;
+		}
+		if (st != XN_S_WAIT_SYNC && st != XN_S_WAIT_ASYNC)
+			continue;
+		xn_ctr_inc(&sl->ctr.cancelled);
+		n++;
+		if (st == XN_S_WAIT_ASYNC) {
+			xn_async_fail(r, sl, err);
+			continue;
+		}
+		sl->result = err;
+		sl->rlen = 0;
+		sl->rstatus = 0;
+		xn_ended(r, false);
+		slot_done(sl);
+	}
+	return n;
+}
+
+int
+xn_arm(struct xn_ring *r)
+{
+	if (r == NULL)
+		return -EINVAL;
+	atomic_store_explicit(&r->shut, 0, memory_order_seq_cst);
+	return 0;
+}
+
+static uint64_t
+lat_percentile(const uint64_t *h, uint64_t count, double p)
+{
+	uint64_t rank = (uint64_t)(p / 100.0 * (double)count + 0.999999);
+	uint64_t cum = 0;
+	unsigned int b;
+
+	if (rank == 0)
+		rank = 1;
+	for (b = 0; b < XN_LAT_BUCKETS; b++) {
+		cum += h[b];
+		if (cum >= rank)
+			return lat_bucket_high(b);
+	}
+	return lat_bucket_high(XN_LAT_BUCKETS - 1);
+}
+
+int
+xn_stats_get(struct xn_ring *r, struct xn_stats *st)
+{
+	uint64_t hist[XN_LAT_BUCKETS], ended;
+	unsigned int i, j;
+
+	if (r == NULL || st == NULL)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < r->conf.nslots; i++) {
+		struct xn_slot_ctr *c = &r->slots[i].ctr;
+
+#define XN_SUM(f) st->f += atomic_load_explicit(&c->f, memory_order_relaxed)
+		XN_SUM(sent);
+		XN_SUM(completed);
+		XN_SUM(remote_errors);
+		XN_SUM(truncated);
+		XN_SUM(timed_out);
+		XN_SUM(cancelled);
+		XN_SUM(send_failed);
+		XN_SUM(stale);
+		XN_SUM(late);
+		XN_SUM(duplicates);
+		XN_SUM(opcode_mismatch);
+#undef XN_SUM
+		if (atomic_load_explicit(&r->slots[i].state, memory_order_relaxed) & XN_F_TXBUSY)
+			st->busy_buffers++;
+	}
+	st->refused = atomic_load_explicit(&r->refused, memory_order_relaxed);
+	st->unknown_index = atomic_load_explicit(&r->unknown_index, memory_order_relaxed);
+	st->sent -= atomic_load_explicit(&r->unsent, memory_order_relaxed);
+	/* a snapshot taken while calls run may catch an end before its start: clamp */
+	ended = st->completed + st->timed_out + st->cancelled + st->send_failed;
+	st->inflight = st->sent > ended ? st->sent - ended : 0;
+	st->inflight_hwm = atomic_load_explicit(&r->inflight_hwm, memory_order_relaxed);
+
+	memset(hist, 0, sizeof(hist));
+	for (j = 0; j < XN_LAT_STRIPES; j++)
+		for (i = 0; i < XN_LAT_BUCKETS; i++) {
+			hist[i] += atomic_load_explicit(&r->lat[j].b[i], memory_order_relaxed);
+			st->latency.count += atomic_load_explicit(&r->lat[j].b[i],
+								  memory_order_relaxed);
+		}
+	if (st->latency.count != 0) {
+		uint64_t lo = atomic_load_explicit(&r->lat_min, memory_order_relaxed);
+		uint64_t hi = atomic_load_explicit(&r->lat_max, memory_order_relaxed);
+
+		st->latency.min_ns = lo;
+		st->latency.max_ns = hi;
+		st->latency.p50_ns = lat_percentile(hist, st->latency.count, 50.0);
+		st->latency.p99_ns = lat_percentile(hist, st->latency.count, 99.0);
+		/* a bucket's upper bound may lie outside what was seen */
+		if (st->latency.p50_ns > hi)
+			st->latency.p50_ns = hi;
+		if (st->latency.p99_ns > hi)
+			st->latency.p99_ns = hi;
+		if (st->latency.p50_ns < lo)
+			st->latency.p50_ns = lo;
+		if (st->latency.p99_ns < lo)
+			st->latency.p99_ns = lo;
+	}
+	return 0;
+}
+
+const char *
+xn_rx_result_str(int rc)
+{
+	switch (rc) {
+	case XN_RX_OK:
+		return "ok";
+	case XN_RX_UNKNOWN_INDEX:
+		return "unknown index";
+	case XN_RX_STALE_SALT:
+		return "stale salt";
+	case XN_RX_NOT_WAITING:
+		return "not waiting (late)";
+	case XN_RX_DUPLICATE:
+		return "duplicate";
+	case XN_RX_OPCODE_MISMATCH:
+		return "opcode mismatch";
+	default:
+		return rc < 0 ? "invalid argument" : "unknown code";
+	}
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CTLPATH_XN_CORE_H
+#define CTLPATH_XN_CORE_H
+
+/*
+ * Private: the lock-free core of xn. Every atomic below states why its memory order is enough.
+ *
+ * Each slot has one 32-bit state word, which is also the futex a synchronous waiter sleeps on:
+ *
+ *   bits  0..3   state (XN_S_*)
+ *   bit   4      TXBUSY: the transport holds the slot's send buffer (set before send, cleared
+ *                by xn_release())
+ *   bit   5      SLEEPER: a waiter sleeps (or is about to) in futex_wait on this word
+ *   bit   6      ANSWERED: the current use of the slot got its reply (tells duplicates from late
+ *                replies once the transaction has ended)
+ *   bits  8..15  salt of the current use of the slot (the cookie's high byte)
+ *
+ * States:
+ *
+ *   FREE ------claim------> CLAIMED --publish--> WAIT_SYNC / WAIT_ASYNC
+ *   WAIT_* --reply CAS----> COMPLETING --(sync) DONE --waiter collects--> RETIRED
+ *                                      --(async) callback--------------> RETIRED
+ *   WAIT_* --timeout CAS--> RETIRED              (waiter, or xn_expire() for async)
+ *   WAIT_* --shutdown CAS-> COMPLETING -> DONE / callback -> RETIRED
+ *   RETIRED + TXBUSY clear -> FREE (bit set back in the free bitmap)
+ *
+ * Exactly one party moves a slot out of WAIT_*: the compare-and-swap on the whole word (salt
+ * included) decides between the receiver, the timing-out waiter, xn_expire() and xn_shutdown().
+ * The winner alone touches the transaction's fields afterwards. "RETIRED" with TXBUSY clear
+ * is written directly as FREE, so the slot is back in the bitmap by whoever clears the last of
+ * the two conditions (transaction ended, send buffer released).
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+#include "xn.h"
+
+#define XN_S_FREE	0u
+#define XN_S_CLAIMED	1u
+#define XN_S_WAIT_SYNC	2u
+#define XN_S_WAIT_ASYNC	3u
+#define XN_S_COMPLETING	4u
+#define XN_S_DONE	5u
+#define XN_S_RETIRED	6u
+
+#define XN_STATE_MASK	0x0fu
+#define XN_F_TXBUSY	0x10u
+#define XN_F_SLEEPER	0x20u
+#define XN_F_ANSWERED	0x40u
+#define XN_SALT_SHIFT	8
+
+#define XN_CACHE_LINE	64
+#define XN_MAP_WORDS	(XN_MAX_SLOTS / 64)
+
+/* latency histogram: values < 16 exact, then 8 sub-buckets per power of two */
+#define XN_LAT_BUCKETS	(16 + 60 * 8)
+/* the histogram is striped by slot index so that threads do not share one hot line */
+#define XN_LAT_STRIPES	4
+
+static inline uint32_t
+xn_st(uint32_t w)
+{
+	return w & XN_STATE_MASK;
+}
+
+static inline uint8_t
+xn_salt(uint32_t w)
+{
+	return (uint8_t)(w >> XN_SALT_SHIFT);
+}
+
+static inline uint32_t
+xn_word(uint32_t state, uint8_t salt, uint32_t flags)
+{
+	return state | flags | ((uint32_t)salt << XN_SALT_SHIFT);
+}
+
+/* Counters of one slot, bumped by whoever ends a transaction on that slot. Relaxed: they are
+ * statistics, read as a snapshot and ordered with nothing. */
+struct xn_slot_ctr {
+	atomic_uint_fast64_t sent;
+	atomic_uint_fast64_t completed;
+	atomic_uint_fast64_t remote_errors;
+	atomic_uint_fast64_t truncated;
+	atomic_uint_fast64_t timed_out;
+	atomic_uint_fast64_t cancelled;
+	atomic_uint_fast64_t send_failed;
+	atomic_uint_fast64_t stale;
+	atomic_uint_fast64_t late;
+	atomic_uint_fast64_t duplicates;
+	atomic_uint_fast64_t opcode_mismatch;
+};
+
+struct xn_slot {
+	_Atomic uint32_t state;		/* the state word, see above; futex address */
+	uint16_t idx;
+	/*
+	 * Written by the claimer while the slot is CLAIMED (it alone can reach it then), published
+	 * by the release store to WAIT_*; read by the party that wins the CAS out of WAIT_*, whose
+	 * acquire pairs with that release.
+	 */
+	void *rbuf;
+	uint32_t rcap;
+	xn_cb_t cb;
+	void *cb_arg;
+	uint64_t t_send;
+	/*
+	 * Read before the CAS by xn_complete() (opcode) and xn_expire() (deadline) to decide
+	 * whether to try it: atomics so that the early read is not a data race; relaxed because the
+	 * CAS on the full word (salt included) that follows is what validates the read value.
+	 */
+	_Atomic uint32_t req_opcode;
+	_Atomic uint64_t deadline;
+	/*
+	 * Result of a sync transaction: written by the winner of the CAS out of WAIT_SYNC before
+	 * its release store of DONE, read by the waiter after its acquire load of DONE.
+	 */
+	int result;
+	uint32_t rlen;
+	int32_t rstatus;
+	struct xn_slot_ctr ctr;
+} __attribute__((aligned(XN_CACHE_LINE)));
+
+struct xn_ring {
+	struct xn_ring_conf conf;
+	uint64_t spin_ns;
+	uint64_t poll_ns;
+
+	/* free-slot bitmap, one bit per slot (set: free) */
+	_Atomic uint64_t free_map[XN_MAP_WORDS] __attribute__((aligned(XN_CACHE_LINE)));
+
+	_Atomic uint32_t shut __attribute__((aligned(XN_CACHE_LINE)));
+	_Atomic uint32_t async_inflight;
+
+	_Atomic uint64_t inflight_hwm __attribute__((aligned(XN_CACHE_LINE)));
+	atomic_uint_fast64_t unsent;	/* published, then refused on shutdown: not sends */
+	atomic_uint_fast64_t refused;
+	atomic_uint_fast64_t unknown_index;
+
+	_Atomic uint64_t lat_min __attribute__((aligned(XN_CACHE_LINE)));
+	_Atomic uint64_t lat_max;
+	struct {
+		atomic_uint_fast64_t b[XN_LAT_BUCKETS];
+	} lat[XN_LAT_STRIPES] __attribute__((aligned(XN_CACHE_LINE)));
+
+	struct xn_slot slots[XN_MAX_SLOTS];
+};
+
+static inline void
+xn_ctr_inc(atomic_uint_fast64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/*
+ * Bump a counter that only the current owner of a slot's transaction writes (sent by the
+ * claimer, completed & co by the winner of the reply CAS, both before they hand the slot on):
+ * successive owners are ordered by the state word and the bitmap (acquire/release), so a
+ * relaxed load and store suffice and no locked instruction is spent on statistics.
+ */
+static inline void
+xn_ctr_own(atomic_uint_fast64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static inline uint64_t
+xn_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline void
+xn_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+/* ---- futex on the state word ---- */
+
+static inline void
+xn_futex_wait(_Atomic uint32_t *w, uint32_t val, uint64_t timeout_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(timeout_ns / 1000000000ull),
+		.tv_nsec = (long)(timeout_ns % 1000000000ull),
+	};
+
+	/* returns at once if *w != val: the futex re-checks the word under its own lock, so a
+	 * change (and wake) between our last load and this call is never missed */
+	syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+}
+
+static inline void
+xn_futex_wake(_Atomic uint32_t *w)
+{
+	syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* ---- free-slot bitmap ---- */
+
+/*
+ * Where this thread's next claim starts looking (plus one; 0: not seeded yet). Per thread, so
+ * that it costs no shared write, and seeded apart so that threads start in different words.
+ */
+static _Thread_local uint32_t xn_tls_hint;
+static _Atomic uint32_t xn_hint_seed;
+
+/*
+ * Take a free slot: clear its bit with fetch_and; the bit that was set in the returned old
+ * value is ours. Acquire: pairs with the release fetch_or of xn_map_put() so that everything
+ * the previous user of the slot did (its counters, its result fields) happens before we write
+ * the slot. The search starts at the hint so that slots are used in turn: a slot is reused
+ * only after the others, which makes a wrap of its 8-bit salt (256 reuses) as rare as possible.
+ * *in_use gets the number of slots in use in the word we took from, ours included.
+ */
+static inline int
+xn_map_get(struct xn_ring *r, unsigned int *in_use)
+{
+	unsigned int nwords = (r->conf.nslots + 63u) / 64u;
+	uint32_t start;
+	unsigned int i;
+
+	if (xn_tls_hint == 0)
+		xn_tls_hint = 1 + atomic_fetch_add_explicit(&xn_hint_seed, 64 + 17,
+							    memory_order_relaxed);
+	start = (xn_tls_hint - 1) % r->conf.nslots;
+
+	for (i = 0; i <= nwords; i++) {
+		unsigned int w = (start / 64u + i) % nwords;
+		uint64_t m = atomic_load_explicit(&r->free_map[w], memory_order_relaxed);
+
+		/* first pass over the start word: bits from the hint up; last pass: the rest */
+		if (i == 0)
+			m &= ~0ull << (start % 64u);
+		while (m != 0) {
+			unsigned int b = (unsigned int)__builtin_ctzll(m);
+			uint64_t bit = 1ull << b;
+			uint64_t old = atomic_fetch_and_explicit(&r->free_map[w], ~bit,
+								 memory_order_acquire);
+
+			if (old & bit) {
+				uint32_t idx = w * 64u + b;
+				unsigned int width = r->conf.nslots - w * 64u;
+
+				width = width > 64u ? 64u : width;
+				*in_use = width - (unsigned int)__builtin_popcountll(old) + 1u;
+				xn_tls_hint = idx + 2;
+				return (int)idx;
+			}
+			m = old & ~bit & (i == 0 ? ~0ull << (start % 64u) : ~0ull);
+		}
+	}
+	return -1;
+}
+
+/* Give a slot back. Release: see xn_map_get(). */
+static inline void
+xn_map_put(struct xn_ring *r, unsigned int idx)
+{
+	atomic_fetch_or_explicit(&r->free_map[idx / 64u], 1ull << (idx % 64u),
+				 memory_order_release);
+}
+
+#endif /* CTLPATH_XN_CORE_H */
