@@ -143,7 +143,7 @@ main() {
 		tsan) CC=clang configure_build build-tsan -Dsdk_src="$SDK_SRC" -Db_sanitize=thread \
 			-Db_lundef=false -Dbuildtype=debug -Dtsan_only=true ;;
 		fuzz) CC=clang configure_build build-fuzz -Dsdk_src="$SDK_SRC" -Dfuzz=true \
-			-Dcomponents=xn,netctrl,idpf -Db_lundef=false -Dbuildtype=debug ;;
+			-Dcomponents=netctrl,idpf -Db_lundef=false -Dbuildtype=debug ;;
 		*) die "unknown build '$b'" ;;
 		esac
 	done

@@ -44,7 +44,7 @@ run_suite() {
 	fi
 	printf '== %s: suite %s\n' "$dir" "$suite"
 	meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2 >"$log" 2>&1
-	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed 's/^/   /'
+	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | awk '!seen[$0]++' | sed 's/^/   /'
 	ok=$(awk '/^Ok:/ {print $2}' "$log"); ok=${ok:-0}
 	fail=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $NF} END {print s+0}' "$log")
 	skip=$(awk '/^Skipped:/ {print $2}' "$log"); skip=${skip:-0}
@@ -52,7 +52,11 @@ run_suite() {
 		echo "   meson test did not run (see $log)"
 		fail=$((fail + 1))
 	fi
-	[ "$fail" -gt 0 ] && grep -E -B2 -A40 '^(=+ [0-9]+/[0-9]+|---+ 8< ---)' "$log" | head -120
+	if [ "$fail" -gt 0 ]; then
+		echo "   --- failures (full log: $log) ---"
+		grep -E '^ *FAIL |\[ FAIL \]|ERROR|Sanitizer|runtime error|Assertion|Segmentation' \
+			"$log" | sort -u | head -40 | sed 's/^/   /'
+	fi
 	passed=$((passed + ok)); failed=$((failed + fail)); skipped=$((skipped + skip))
 }
 
