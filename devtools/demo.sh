@@ -9,8 +9,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 devtools/setup.sh
 
-if [ -x devtools/demo-testpmd.sh ] && ls build/drivers/libctlpath_net_idpf*.so >/dev/null 2>&1; then
-	exec devtools/demo-testpmd.sh "$@"
+if ls build/drivers/libctlpath_net_idpf*.so >/dev/null 2>&1; then
+	exec /usr/bin/python3 devtools/demo-testpmd.py --build build "$@"
 fi
 
 echo
