@@ -5,13 +5,54 @@
  * move one slot from one state to the next.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "xn_core.h"
 
 #define XN_DEFAULT_SPIN_NS	20000u
 #define XN_DEFAULT_POLL_US	100u
+
+/* ---- time base (see xn_core.h) ---- */
+
+struct xn_clock xn_clock;
+static pthread_once_t xn_clock_once = PTHREAD_ONCE_INIT;
+
+static void
+xn_clock_calibrate(void)
+{
+#if defined(__x86_64__)
+	unsigned int a, b, c, d;
+	uint64_t t0, t1, c0, c1;
+
+	/* CPUID 0x80000007 EDX bit 8: the TSC runs at a constant rate in every C/P-state */
+	if (__get_cpuid(0x80000007, &a, &b, &c, &d) == 0 || !(d & (1u << 8)))
+		return;
+	t0 = xn_mono_ns();
+	c0 = __rdtsc();
+	do
+		t1 = xn_mono_ns();
+	while (t1 - t0 < 1000000u);
+	c1 = __rdtsc();
+	if (c1 <= c0)
+		return;
+	xn_clock.tsc0 = c0;
+	xn_clock.ns0 = t0;
+	xn_clock.mult = ((t1 - t0) << 32) / (c1 - c0);
+#endif
+}
+
+void
+xn_clock_init(void)
+{
+	/* pthread_once orders the calibration before every later reader of xn_clock */
+	pthread_once(&xn_clock_once, xn_clock_calibrate);
+}
 
 /* ---- latency histogram ---- */
 
@@ -78,9 +119,23 @@ xn_ended(struct xn_ring *r, bool async)
 static void
 slot_retire(struct xn_ring *r, struct xn_slot *sl)
 {
-	uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+	uint32_t s = atomic_load_explicit(&sl->state, memory_order_acquire);
 	uint32_t n;
 
+	if (!(s & XN_F_TXBUSY)) {
+		/*
+		 * Common case: the send buffer is already released. Then no other party can write
+		 * the word of an ended (DONE / COMPLETING) transaction: xn_release() only writes
+		 * when TXBUSY is set, xn_complete(), xn_expire() and xn_shutdown() only move WAIT_*,
+		 * and SLEEPER is the waiter's own flag (cleared by slot_done(), never set after
+		 * WAIT_SYNC). So a plain release store does what the CAS would, without a locked
+		 * instruction; the acquire load above saw the releaser's writes.
+		 */
+		n = xn_word(XN_S_FREE, xn_salt(s), s & XN_F_ANSWERED);
+		atomic_store_explicit(&sl->state, n, memory_order_release);
+		xn_map_put(r, sl->idx);
+		return;
+	}
 	do {
 		uint32_t keep = s & (XN_F_TXBUSY | XN_F_ANSWERED);
 
@@ -137,6 +192,19 @@ slot_done(struct xn_slot *sl)
 	uint32_t s = atomic_load_explicit(&sl->state, memory_order_relaxed);
 	uint32_t n;
 
+	if (!(s & XN_F_TXBUSY)) {
+		/*
+		 * Send buffer already released: nobody else writes a COMPLETING word then (the
+		 * waiter does not set SLEEPER in COMPLETING, see xn_wait(); xn_release() needs
+		 * TXBUSY), so a plain release store replaces the CAS. SLEEPER, if set, was set in
+		 * WAIT_SYNC and carried over by the winning CAS: it is in s.
+		 */
+		n = (s & ~(XN_STATE_MASK | XN_F_SLEEPER)) | XN_S_DONE;
+		atomic_store_explicit(&sl->state, n, memory_order_release);
+		if (s & XN_F_SLEEPER)
+			xn_futex_wake(&sl->state);
+		return;
+	}
 	do {
 		n = (s & ~(XN_STATE_MASK | XN_F_SLEEPER)) | XN_S_DONE;
 	} while (!atomic_compare_exchange_weak_explicit(&sl->state, &s, n,
@@ -188,9 +256,9 @@ slot_claim(struct xn_ring *r, int *err)
 		return NULL;
 	}
 	/* high-water mark of slots in use; other words read relaxed: a statistic */
-	for (i = 0; i < nwords; i++)
+	for (i = 0; nwords > 1 && i < nwords; i++)
 		if (i != (unsigned int)idx / 64u)
-			in_use += (unsigned int)__builtin_popcountll(~atomic_load_explicit(
+			in_use += xn_popcount64(~atomic_load_explicit(
 				&r->free_map[i], memory_order_relaxed) &
 				(r->conf.nslots - i * 64u >= 64u ? ~0ull :
 				 (1ull << (r->conf.nslots - i * 64u)) - 1u));
@@ -241,9 +309,9 @@ slot_publish(struct xn_ring *r, struct xn_slot *sl, uint32_t state)
  * collect it) or -ETIMEDOUT (we won the CAS out of WAIT_SYNC: the slot is already retired).
  */
 static int
-xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t deadline)
+xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t timeout_ns)
 {
-	uint64_t now, slice, spin_end = 0;
+	uint64_t now, slice, deadline = UINT64_MAX, spin_end = 0;
 	uint32_t s;
 
 	for (;;) {
@@ -252,8 +320,16 @@ xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t deadline)
 		if (xn_st(s) == XN_S_DONE)
 			return 0;
 		now = xn_now_ns();
-		if (spin_end == 0)
+		if (spin_end == 0) {
+			/*
+			 * First time the reply is not there yet: only now is the clock read. The
+			 * timeout runs from the send time stamp when the transaction has one
+			 * (latency sample), else from here, right after the send op returned.
+			 */
 			spin_end = now + r->spin_ns;
+			if (timeout_ns != UINT64_MAX)
+				deadline = (sl->t_send != 0 ? sl->t_send : now) + timeout_ns;
+		}
 		if (xn_st(s) == XN_S_WAIT_SYNC) {
 			if (r->conf.poll != NULL) {
 				r->conf.poll(r->conf.ctx);
@@ -280,12 +356,16 @@ xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t deadline)
 				xn_expire(r);
 			}
 		} else {
-			/* COMPLETING: the receiver (or xn_shutdown) is filling the result */
-			if (now < spin_end) {
+			/*
+			 * COMPLETING: the receiver (or xn_shutdown) is filling the result, which takes
+			 * a copy and a few stores, no lock. Spin, then yield to it: SLEEPER is never
+			 * set in COMPLETING so that slot_done() may use a plain store.
+			 */
+			if (now < spin_end)
 				xn_cpu_relax();
-				continue;
-			}
-			slice = r->poll_ns;
+			else
+				sched_yield();
+			continue;
 		}
 		/*
 		 * Announce the sleep, then sleep on the word we announced. Relaxed is enough: the
@@ -331,6 +411,7 @@ xn_ring_create(const struct xn_ring_conf *conf)
 		errno = EINVAL;
 		return NULL;
 	}
+	xn_clock_init();
 	r = aligned_alloc(XN_CACHE_LINE, sz);
 	if (r == NULL) {
 		errno = ENOMEM;
@@ -409,7 +490,7 @@ xn_exec(struct xn_ring *r, const struct xn_msg *req, struct xn_reply *rep, uint3
 	atomic_store_explicit(&sl->req_opcode, req->opcode, memory_order_relaxed);
 	sl->rbuf = rep != NULL ? rep->buf : NULL;
 	sl->rcap = rep != NULL ? rep->cap : UINT32_MAX;
-	sl->t_send = xn_now_ns();
+	sl->t_send = xn_lat_sampled(sl) ? xn_now_ns() : 0;
 	w = slot_publish(r, sl, XN_S_WAIT_SYNC);
 	if (w == 0) {
 		w = atomic_load_explicit(&sl->state, memory_order_acquire);
@@ -426,7 +507,7 @@ xn_exec(struct xn_ring *r, const struct xn_msg *req, struct xn_reply *rep, uint3
 		xn_collect(r, sl, rep);
 		return rc < 0 ? rc : -EIO;
 	}
-	rc = xn_wait(r, sl, sl->t_send + (uint64_t)timeout_us * 1000u);
+	rc = xn_wait(r, sl, (uint64_t)timeout_us * 1000u);
 	if (rc != 0)
 		return rc;
 	return xn_collect(r, sl, rep);
@@ -437,6 +518,7 @@ xn_exec_async(struct xn_ring *r, const struct xn_msg *req, uint32_t timeout_us, 
 	      void *arg)
 {
 	struct xn_slot *sl;
+	uint64_t now;
 	uint32_t w;
 	int rc, err;
 
@@ -454,8 +536,10 @@ xn_exec_async(struct xn_ring *r, const struct xn_msg *req, uint32_t timeout_us, 
 	atomic_store_explicit(&sl->req_opcode, req->opcode, memory_order_relaxed);
 	sl->cb = cb;
 	sl->cb_arg = arg;
-	sl->t_send = xn_now_ns();
-	atomic_store_explicit(&sl->deadline, sl->t_send + (uint64_t)timeout_us * 1000u,
+	now = xn_now_ns();
+	/* an async transaction needs the time for its deadline anyway */
+	sl->t_send = xn_lat_sampled(sl) ? now : 0;
+	atomic_store_explicit(&sl->deadline, now + (uint64_t)timeout_us * 1000u,
 			      memory_order_relaxed);
 	w = slot_publish(r, sl, XN_S_WAIT_ASYNC);
 	if (w == 0) {
@@ -510,7 +594,8 @@ xn_complete(struct xn_ring *r, uint16_t cookie, const struct xn_msg *reply)
 		if (slot_win(sl, &s, XN_F_ANSWERED))
 			break;
 	}
-	lat_record(r, idx, xn_now_ns() - sl->t_send);
+	if (sl->t_send != 0)
+		lat_record(r, idx, xn_now_ns() - sl->t_send);
 	xn_ctr_own(&sl->ctr.completed);
 	if (reply->status != 0)
 		xn_ctr_own(&sl->ctr.remote_errors);

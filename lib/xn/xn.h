@@ -119,9 +119,12 @@ enum xn_rx_result {
 				 *   keeps waiting */
 };
 
-/** Latency summary, from send to reply, in nanoseconds (percentiles within 1/8). */
+/**
+ * Latency summary, from send to reply, in nanoseconds (percentiles within 1/8). Sampled: the
+ * first transaction of each slot, then one in 16 of that slot, are timed.
+ */
 struct xn_latency {
-	uint64_t count;		/**< completions measured */
+	uint64_t count;		/**< completions measured (sampled, see above) */
 	uint64_t min_ns;
 	uint64_t p50_ns;
 	uint64_t p99_ns;

@@ -29,16 +29,28 @@
  * The winner alone touches the transaction's fields afterwards. "RETIRED" with TXBUSY clear
  * is written directly as FREE, so the slot is back in the bitmap by whoever clears the last of
  * the two conditions (transaction ended, send buffer released).
+ *
+ * Cost of the common path (claim, send, reply inside or right after send, buffer released,
+ * waiter collects): the bitmap fetch_and, the seq_cst publish, xn_release()'s CAS, the reply
+ * CAS and the bitmap fetch_or. COMPLETING -> DONE and DONE -> FREE are plain release stores
+ * when TXBUSY is already clear, because then no other party may write the word (see
+ * slot_done() and slot_retire()); this is why a waiter never sets SLEEPER in COMPLETING.
+ * The clock is read only for latency samples (1 in XN_LAT_SAMPLE per slot), async deadlines,
+ * and by a sync waiter whose reply is not there yet.
  */
 
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include "xn.h"
 
@@ -63,6 +75,8 @@
 #define XN_LAT_BUCKETS	(16 + 60 * 8)
 /* the histogram is striped by slot index so that threads do not share one hot line */
 #define XN_LAT_STRIPES	4
+/* latency is sampled: one transaction in XN_LAT_SAMPLE of each slot (a power of two) */
+#define XN_LAT_SAMPLE	16
 
 static inline uint32_t
 xn_st(uint32_t w)
@@ -172,13 +186,56 @@ xn_ctr_own(atomic_uint_fast64_t *c)
 			      memory_order_relaxed);
 }
 
+/*
+ * Time base. On x86-64 with an invariant TSC the time is read with rdtsc (no system call, no
+ * vDSO page walk) and scaled to nanoseconds with a factor measured once per process against
+ * CLOCK_MONOTONIC (the first xn_ring_create() pays about 1 ms for it). Elsewhere, or without an
+ * invariant TSC, CLOCK_MONOTONIC is read directly. Only differences between two xn_now_ns()
+ * values are used (timeouts, latency), never wall-clock instants.
+ */
+struct xn_clock {
+	uint64_t tsc0;		/* TSC at calibration */
+	uint64_t ns0;		/* CLOCK_MONOTONIC at calibration */
+	uint64_t mult;		/* ns per TSC tick, 32.32 fixed point; 0: use clock_gettime */
+};
+
+/* written once under pthread_once (xn_clock_init()), read-only afterwards */
+extern struct xn_clock xn_clock;
+
+void xn_clock_init(void);
+
 static inline uint64_t
-xn_now_ns(void)
+xn_mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t
+xn_now_ns(void)
+{
+#if defined(__x86_64__)
+	if (xn_clock.mult != 0) {
+		uint64_t d = __rdtsc() - xn_clock.tsc0;
+
+		return xn_clock.ns0 + (uint64_t)(((unsigned __int128)d * xn_clock.mult) >> 32);
+	}
+#endif
+	return xn_mono_ns();
+}
+
+/*
+ * Whether the transaction being claimed on @p sl is a latency sample: the first use of each
+ * slot and then every XN_LAT_SAMPLE-th. Read by the claimer, the only writer of `sent` while it
+ * owns the slot. Sampling keeps the two time stamps (send, reply) off most transactions.
+ */
+static inline bool
+xn_lat_sampled(struct xn_slot *sl)
+{
+	return (atomic_load_explicit(&sl->ctr.sent, memory_order_relaxed) &
+		(XN_LAT_SAMPLE - 1)) == 0;
 }
 
 static inline void
@@ -214,6 +271,16 @@ xn_futex_wake(_Atomic uint32_t *w)
 
 /* ---- free-slot bitmap ---- */
 
+/* population count without a libgcc call (the build does not assume the POPCNT instruction) */
+static inline unsigned int
+xn_popcount64(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned int)((v * 0x0101010101010101ull) >> 56);
+}
+
 /*
  * Where this thread's next claim starts looking (plus one; 0: not seeded yet). Per thread, so
  * that it costs no shared write, and seeded apart so that threads start in different words.
@@ -232,22 +299,24 @@ static _Atomic uint32_t xn_hint_seed;
 static inline int
 xn_map_get(struct xn_ring *r, unsigned int *in_use)
 {
-	unsigned int nwords = (r->conf.nslots + 63u) / 64u;
-	uint32_t start;
-	unsigned int i;
+	unsigned int nslots = r->conf.nslots;
+	unsigned int nwords = (nslots + 63u) / 64u;
+	unsigned int start, w, i;
 
+	/* no division on this path: the hint is kept within 0..nslots (nslots means 0) */
 	if (xn_tls_hint == 0)
 		xn_tls_hint = 1 + atomic_fetch_add_explicit(&xn_hint_seed, 64 + 17,
-							    memory_order_relaxed);
-	start = (xn_tls_hint - 1) % r->conf.nslots;
+							    memory_order_relaxed) % XN_MAX_SLOTS;
+	start = xn_tls_hint - 1;
+	if (start >= nslots)
+		start = start == nslots ? 0 : start % nslots;
+	w = start / 64u;
 
-	for (i = 0; i <= nwords; i++) {
-		unsigned int w = (start / 64u + i) % nwords;
-		uint64_t m = atomic_load_explicit(&r->free_map[w], memory_order_relaxed);
+	for (i = 0; i <= nwords; i++, w = w + 1 == nwords ? 0 : w + 1) {
+		uint64_t first = i == 0 ? ~0ull << (start % 64u) : ~0ull;
+		uint64_t m = atomic_load_explicit(&r->free_map[w], memory_order_relaxed) & first;
 
 		/* first pass over the start word: bits from the hint up; last pass: the rest */
-		if (i == 0)
-			m &= ~0ull << (start % 64u);
 		while (m != 0) {
 			unsigned int b = (unsigned int)__builtin_ctzll(m);
 			uint64_t bit = 1ull << b;
@@ -256,14 +325,14 @@ xn_map_get(struct xn_ring *r, unsigned int *in_use)
 
 			if (old & bit) {
 				uint32_t idx = w * 64u + b;
-				unsigned int width = r->conf.nslots - w * 64u;
+				unsigned int width = nslots - w * 64u;
 
 				width = width > 64u ? 64u : width;
-				*in_use = width - (unsigned int)__builtin_popcountll(old) + 1u;
+				*in_use = width - xn_popcount64(old) + 1u;
 				xn_tls_hint = idx + 2;
 				return (int)idx;
 			}
-			m = old & ~bit & (i == 0 ? ~0ull << (start % 64u) : ~0ull);
+			m = old & ~bit & first;
 		}
 	}
 	return -1;

@@ -464,7 +464,9 @@ run(bool via_poll, bool chaos, unsigned int per_thread)
 		    "the faults were exercised");
 	TEST_ASSERT(async_total > 0, "async transactions ran");
 	TEST_ASSERT(!chaos || T.cancelled > 0 || chaos_rounds == 0, "resets hit transactions");
-	TEST_ASSERT(st.latency.count == st.completed, "latency samples");
+	/* latency is sampled: the first use of each slot, then one in 16 */
+	TEST_ASSERT(st.latency.count > 0 && st.latency.count <= st.completed &&
+		    st.latency.count <= st.sent / 16 + NSLOTS, "latency samples");
 
 	/* nothing leaked: every slot can be claimed again */
 	{

@@ -286,9 +286,28 @@ exec_returns_reply_length_and_payload(void)
 	TEST_ASSERT_EQUAL(st.inflight, 0, "inflight");
 	TEST_ASSERT_EQUAL(st.inflight_hwm, 1, "hwm");
 	TEST_ASSERT_EQUAL(st.busy_buffers, 0, "busy buffers");
+	/* first use of each of the two slots: both are latency samples */
 	TEST_ASSERT_EQUAL(st.latency.count, 2, "latency samples");
 	TEST_ASSERT(st.latency.min_ns <= st.latency.p50_ns && st.latency.p50_ns <= st.latency.p99_ns
 		    && st.latency.p99_ns <= st.latency.max_ns, "latency summary ordered");
+	xn_ring_free(F.r);
+	return TEST_SUCCESS;
+}
+
+static int
+latency_sampled_one_in_16_per_slot(void)
+{
+	struct xn_stats st;
+	unsigned int i;
+
+	TEST_ASSERT(fake_setup(1, ANSWER_INLINE, false) != NULL, "create");
+	for (i = 0; i < 33; i++)
+		TEST_ASSERT_EQUAL(exec_simple(9, 100000, NULL), (int)sizeof(payload), "exec %u", i);
+	TEST_ASSERT_SUCCESS(xn_stats_get(F.r, &st), "stats");
+	TEST_ASSERT_EQUAL(st.completed, 33, "completed");
+	/* uses 0, 16 and 32 of the only slot */
+	TEST_ASSERT_EQUAL(st.latency.count, 3, "latency samples");
+	TEST_ASSERT(st.latency.min_ns <= st.latency.max_ns, "summary ordered");
 	xn_ring_free(F.r);
 	return TEST_SUCCESS;
 }
@@ -771,6 +790,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(async_timeout_reaped_by_sync_waiter),
 	TEST_CASE(reply_racing_timeout_wins_when_first),
 	TEST_CASE(shutdown_fails_outstanding_and_refuses_until_armed),
+	TEST_CASE(latency_sampled_one_in_16_per_slot),
 	TEST_CASE(stale_salt_after_256_messages_on_timed_out_slot),
 	TEST_CASE(ring_full_returns_eagain),
 	TEST_CASE(rx_result_names_are_distinct),
