@@ -74,6 +74,11 @@ fetch_sdk() {
 	fi
 	ver=$(dpkg-query -W -f='${Version}' libdpdk-dev 2>/dev/null) ||
 		die "libdpdk-dev is not installed"
+	case "$(pkg-config --modversion libdpdk 2>/dev/null)" in
+	22.11*) ;;
+	*) die "ctlpath is built against DPDK 22.11 (Debian 12's), found" \
+		"'$(pkg-config --modversion libdpdk 2>/dev/null || echo none)': install Debian 12's dpdk-dev" ;;
+	esac
 	if [ -f "$SDK_DIR/version" ] && [ "$(cat "$SDK_DIR/version")" = "$ver" ] &&
 		[ -d "$SDK_DIR/src" ]; then
 		SDK_SRC="$SDK_DIR/src"
