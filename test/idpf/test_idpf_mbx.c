@@ -8,6 +8,7 @@
  * case names.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -298,6 +299,86 @@ cookies_echoed_across_ring_wrap(void)
 	for (i = 0; i < n; i++)
 		TEST_ASSERT_EQUAL(seen->sent_cookie[i], (uint16_t)(i * 211 + 7), "release order");
 	fx_down(&f);
+	return TEST_SUCCESS;
+}
+
+/* rte_memzone_walk: check every mailbox zone fits one 2 MiB page (the IOVA-as-PA limit) */
+struct mz_check {
+	unsigned int zones;
+	unsigned int crossing;
+	size_t largest;
+};
+
+static void
+mz_check_one(const struct rte_memzone *mz, void *arg)
+{
+	struct mz_check *c = arg;
+	const uint64_t page = 2u << 20;
+
+	if (strncmp(mz->name, "ctlp_mbx", 8) != 0)
+		return;
+	c->zones++;
+	if (mz->len > c->largest)
+		c->largest = mz->len;
+	if (mz->iova / page != (mz->iova + mz->len - 1) / page)
+		c->crossing++;
+}
+
+/*
+ * 512-entry ATQ and ARQ under EAL --in-memory: every slot of both rings carries an indirect
+ * buffer (slots 256-511 live in the second buffer chunk) and no DMA piece needs more than one
+ * hugepage of contiguous IOVA, so this holds in IOVA-as-PA mode too.
+ */
+static int
+rings_512_in_memory(void)
+{
+	const unsigned int n = 1100;	/* both rings go round twice */
+	const struct idpf_reg_layout *l = idpf_reg_layout_get(IDPF_FUNC_PF);
+	struct mz_check mc = { 0 };
+	struct emu_stats es;
+	unsigned int i, sent = 0;
+	struct fx f;
+
+	TEST_ASSERT_SUCCESS(fx_up(&f, NULL, 512, 512, false), "512-entry rings (IOVA mode %s)",
+			    rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA");
+	TEST_ASSERT_EQUAL(idpf_reg_read(&f.hw, l->atq_len), 512 | IDPF_MBX_LEN_ENABLE, "ATQLEN");
+	TEST_ASSERT_EQUAL(idpf_reg_read(&f.hw, l->arq_len), 512 | IDPF_MBX_LEN_ENABLE, "ARQLEN");
+	TEST_ASSERT_EQUAL(idpf_reg_read(&f.hw, l->arq_tail), 511, "511 buffers posted");
+	rte_memzone_walk(mz_check_one, &mc);
+	/* per ring: descriptors + two buffer chunks */
+	TEST_ASSERT_EQUAL(mc.zones, 6, "mailbox memzones");
+	TEST_ASSERT(mc.largest <= (1u << 20), "largest zone %zu bytes", mc.largest);
+	TEST_ASSERT_EQUAL(mc.crossing, 0, "no zone crosses a 2 MiB boundary");
+	while (sent < n) {
+		int ret = send_version(&f, (uint16_t)(sent + 1));
+
+		if (ret == -ENOSPC) {
+			idpf_mbx_poll(f.mbx);
+			continue;
+		}
+		TEST_ASSERT_SUCCESS(ret, "send %u", sent);
+		sent++;
+	}
+	if (!wait_rx(&f, n, true, 10000)) {
+		emu_stats_get(f.emu, &es);
+		TEST_ASSERT(false, "replies: %u of %u (device: %" PRIu64 " requests, %" PRIu64
+			    " replies, %" PRIu64 " lost to overflow)", nb_rx(), n, es.requests,
+			    es.replies, es.overflows);
+	}
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT_EQUAL(seen->rx[i].cookie, i + 1, "cookie at %u", i);
+		TEST_ASSERT_EQUAL(seen->rx[i].v_opcode, OP_VERSION, "opcode at %u", i);
+		TEST_ASSERT_EQUAL(seen->rx[i].len, 8, "version_info in ARQ slot %u", i % 512);
+		TEST_ASSERT_EQUAL(seen->rx[i].err, 0, "no error at %u", i);
+	}
+	emu_stats_get(f.emu, &es);
+	TEST_ASSERT(es.atq_errors == 0 && es.arq_errors == 0 && es.ring_errors == 0,
+		    "the device reached every buffer (%" PRIu64 "/%" PRIu64 "/%" PRIu64 ")",
+		    es.atq_errors, es.arq_errors, es.ring_errors);
+	fx_down(&f);
+	mc = (struct mz_check){ 0 };
+	rte_memzone_walk(mz_check_one, &mc);
+	TEST_ASSERT_EQUAL(mc.zones, 0, "every zone freed");
 	return TEST_SUCCESS;
 }
 
@@ -645,6 +726,14 @@ struct mp_arg {
 	atomic_bool *stop;
 };
 
+/*
+ * Messages sent and not yet answered, over all senders, are kept under a window, as the
+ * transaction ring above the mailbox does (256 slots): the device holds at most 1024 replies
+ * for want of ARQ buffers before it drops them, as hardware may.
+ */
+#define MP_WINDOW 256
+static atomic_uint mp_sent;
+
 static void *
 mp_sender(void *p)
 {
@@ -654,10 +743,16 @@ mp_sender(void *p)
 	while (i < a->n) {
 		uint16_t cookie = (uint16_t)(a->id << 12 | i);
 
-		if (idpf_mbx_send(a->f->mbx, cookie, OP_UNKNOWN, &cookie, sizeof(cookie)) == 0)
-			i++;
-		else
+		if (atomic_load(&mp_sent) - nb_rx() >= MP_WINDOW) {
 			idpf_mbx_poll(a->f->mbx);
+			continue;
+		}
+		if (idpf_mbx_send(a->f->mbx, cookie, OP_UNKNOWN, &cookie, sizeof(cookie)) == 0) {
+			atomic_fetch_add(&mp_sent, 1);
+			i++;
+		} else {
+			idpf_mbx_poll(a->f->mbx);
+		}
 	}
 	return NULL;
 }
@@ -678,22 +773,26 @@ mp_send_with_interrupt_and_waiters(void)
 {
 	enum { SENDERS = 4, WAITERS = 2, PER = 4000 };
 	struct mp_arg args[SENDERS + WAITERS];
+	bool ok;
 	pthread_t th[SENDERS + WAITERS];
 	atomic_bool stop = false;
 	unsigned int i, j;
 	struct fx f;
 
 	TEST_ASSERT_SUCCESS(fx_up(&f, NULL, 16, 16, true), "fixture");
+	atomic_store(&mp_sent, 0);
 	for (i = 0; i < SENDERS + WAITERS; i++) {
 		args[i] = (struct mp_arg){ .f = &f, .id = i, .n = PER, .stop = &stop };
 		pthread_create(&th[i], NULL, i < SENDERS ? mp_sender : mp_waiter, &args[i]);
 	}
 	for (i = 0; i < SENDERS; i++)
 		pthread_join(th[i], NULL);
-	TEST_ASSERT(wait_rx(&f, SENDERS * PER, false, 15000), "replies %u", nb_rx());
+	ok = wait_rx(&f, SENDERS * PER, false, 15000);
+	/* the waiters use the fixture: stop them before any check can return */
 	atomic_store(&stop, true);
 	for (i = SENDERS; i < SENDERS + WAITERS; i++)
 		pthread_join(th[i], NULL);
+	TEST_ASSERT(ok, "replies %u", nb_rx());
 	for (i = 0; i < SENDERS; i++)
 		for (j = 0; j < PER; j++)
 			TEST_ASSERT_EQUAL(seen->rx_per_cookie[i << 12 | j], 1, "cookie %u/%u", i, j);
@@ -710,6 +809,7 @@ static const struct test_case unit_cases[] = {
 	TEST_CASE(roundtrip_pf_layout),
 	TEST_CASE(roundtrip_vf_layout),
 	TEST_CASE(cookies_echoed_across_ring_wrap),
+	TEST_CASE(rings_512_in_memory),
 	TEST_CASE(full_atq_refuses_then_recovers),
 	TEST_CASE(full_arq_holds_replies),
 	TEST_CASE(indirect_buffers_both_ways),

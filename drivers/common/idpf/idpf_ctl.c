@@ -21,6 +21,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_spinlock.h>
 
 #include <xn.h>
 
@@ -33,7 +34,7 @@ RTE_LOG_REGISTER(idpf_ctl_logtype, ctlpath.idpf.ctl, NOTICE);
 		##__VA_ARGS__)
 
 #define CTL_DEFAULT_TIMEOUT_MS 2000
-#define CTL_RING_LEN_XN 256	/* 255 usable descriptors: one per slot (nslots <= 255) */
+#define CTL_RING_LEN_XN 512	/* > 256 slots: the ATQ never fills while a slot is free */
 #define CTL_RING_LEN_LEGACY 64	/* DPDK 22.11's IDPF_CTLQ_LEN */
 
 /* DPDK 22.11 timing, reproduced by the legacy mode (reference 6.1 and 6.4). */
@@ -63,6 +64,7 @@ struct idpf_ctl {
 	void *reset_arg;
 	bool down;			/* the device reset the mailbox */
 	uint64_t events;
+	uint64_t waits;			/* idpf_ctl_call() and idpf_ctl_batch() waits */
 
 	/* legacy mode: the single pending command, matched by opcode */
 	uint32_t legacy_pend_op;	/* 0: none */
@@ -72,6 +74,9 @@ struct idpf_ctl {
 	uint8_t legacy_buf[VIRTCHNL2_MAX_MSG_LEN];
 
 	struct ctl_op_counters ops[CTL_OP_SLOTS];
+	/* channel counters at the last idpf_ctl_stats_reset(); lib/xn's own never go back */
+	struct idpf_ctl_stats base;
+	rte_spinlock_t base_lock;
 };
 
 static uint64_t
@@ -137,12 +142,15 @@ ctl_send(void *arg, uint16_t cookie, const struct xn_msg *msg)
 	return idpf_mbx_send(ctl->mbx, cookie, msg->opcode, msg->data, (uint16_t)msg->len);
 }
 
+/* A waiter drives the receive path; it also notices a device reset when the interrupt is
+ * off, so that calls in flight fail at once instead of timing out. */
 static void
 ctl_poll(void *arg)
 {
 	struct idpf_ctl *ctl = arg;
 
 	idpf_mbx_poll(ctl->mbx);
+	idpf_mbx_check_reset(ctl->mbx);
 }
 
 /* ---- mailbox callbacks ---- */
@@ -251,10 +259,11 @@ idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl_conf *conf)
 	ctl->event_arg = conf->event_arg;
 	ctl->reset_cb = conf->reset_cb;
 	ctl->reset_arg = conf->reset_arg;
+	rte_spinlock_init(&ctl->base_lock);
 
 	if (!ctl->legacy) {
 		memset(&rc, 0, sizeof(rc));
-		rc.nslots = RTE_MIN(conf->nslots ? conf->nslots : XN_MAX_SLOTS, CTL_RING_LEN_XN - 1);
+		rc.nslots = conf->nslots ? conf->nslots : XN_MAX_SLOTS;
 		rc.send = ctl_send;
 		rc.poll = ctl_poll;
 		rc.ctx = ctl;
@@ -376,6 +385,7 @@ idpf_ctl_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_l
 		return -EINVAL;
 	if (timeout_ms == 0)
 		timeout_ms = ctl->timeout_ms;
+	__atomic_fetch_add(&ctl->waits, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&ctl->down, __ATOMIC_ACQUIRE))
 		rc = -ENXIO;
 	else if (ctl->legacy)
@@ -486,7 +496,7 @@ static void
 batch_wait_some(struct idpf_ctl *ctl, struct batch *b, int seen)
 {
 	/* drive the receive path ourselves (the interrupt may be off), then sleep briefly */
-	idpf_mbx_poll(ctl->mbx);
+	ctl_poll(ctl);
 	xn_expire(ctl->ring);
 	if (__atomic_load_n(&b->remaining, __ATOMIC_ACQUIRE) == seen)
 		futex_wait(&b->remaining, seen, 50000);
@@ -504,6 +514,7 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 	if (ctl == NULL || (reqs == NULL && n > 0))
 		return -EINVAL;
 	if (ctl->legacy) {
+		/* one round per message: idpf_ctl_call() counts them */
 		for (i = 0; i < n; i++) {
 			struct idpf_ctl_req *r = &reqs[i];
 
@@ -520,6 +531,7 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 	items = calloc(n ? n : 1, sizeof(*items));
 	if (items == NULL)
 		return -ENOMEM;
+	__atomic_fetch_add(&ctl->waits, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < n; i++) {
 		items[i] = (struct batch_item){ .b = &b, .r = &reqs[i] };
 		__atomic_add_fetch(&b.remaining, 1, __ATOMIC_RELAXED);
@@ -597,8 +609,8 @@ idpf_ctl_reset(struct idpf_ctl *ctl, uint32_t wait_ms)
 
 /* ---- counters ---- */
 
-void
-idpf_ctl_stats_get(struct idpf_ctl *ctl, struct idpf_ctl_stats *st)
+static void
+stats_raw(struct idpf_ctl *ctl, struct idpf_ctl_stats *st)
 {
 	struct idpf_mbx_stats ms;
 	struct xn_stats xs;
@@ -624,11 +636,28 @@ idpf_ctl_stats_get(struct idpf_ctl *ctl, struct idpf_ctl_stats *st)
 	}
 	idpf_mbx_stats_get(ctl->mbx, &ms);
 	st->events = __atomic_load_n(&ctl->events, __ATOMIC_RELAXED);
+	st->waits = __atomic_load_n(&ctl->waits, __ATOMIC_RELAXED);
 	st->rx_msgs = ms.rx_msgs;
 	st->rx_errors = ms.rx_errors;
 	st->tx_full = ms.tx_full;
 	st->interrupts = ms.interrupts;
 	st->resets = ms.resets;
+}
+
+/* The cumulative counters, which a reset takes back to zero (in flight and latency stay). */
+#define CTL_CUMULATIVE(X) X(sent) X(completed) X(timed_out) X(cancelled) X(remote_errors) \
+	X(late_dropped) X(stale_dropped) X(dup_dropped) X(unknown_dropped) X(opcode_mismatch) \
+	X(rx_msgs) X(rx_errors) X(tx_full) X(interrupts) X(resets) X(waits)
+
+void
+idpf_ctl_stats_get(struct idpf_ctl *ctl, struct idpf_ctl_stats *st)
+{
+	stats_raw(ctl, st);
+	rte_spinlock_lock(&ctl->base_lock);
+#define SUB(f) st->f = st->f >= ctl->base.f ? st->f - ctl->base.f : 0;
+	CTL_CUMULATIVE(SUB)
+#undef SUB
+	rte_spinlock_unlock(&ctl->base_lock);
 }
 
 int
@@ -661,6 +690,9 @@ idpf_ctl_stats_reset(struct idpf_ctl *ctl)
 		__atomic_store_n(&c->lat_max_ns, 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&ctl->events, 0, __ATOMIC_RELAXED);
+	rte_spinlock_lock(&ctl->base_lock);
+	stats_raw(ctl, &ctl->base);
+	rte_spinlock_unlock(&ctl->base_lock);
 }
 
 void

@@ -62,6 +62,9 @@ struct idpf_ctl_stats {
 		dup_dropped, unknown_dropped, opcode_mismatch, inflight, inflight_hwm;
 	uint64_t lat_min_ns, lat_p50_ns, lat_p99_ns, lat_max_ns;
 	uint64_t events, rx_msgs, rx_errors, tx_full, interrupts, resets;
+	/** Times a caller waited for replies (one idpf_ctl_call() or idpf_ctl_batch() each): the
+	 *  dependent rounds of a sequence of calls from one thread. */
+	uint64_t waits;
 };
 
 /**

@@ -42,16 +42,32 @@ RTE_LOG_REGISTER(idpf_mbx_logtype, ctlpath.idpf.mbx, NOTICE);
 /* virtchnl2 EVENT opcode, only for the rx_events counter: the ring stays wire-agnostic */
 #define MBX_V_OP_EVENT		522
 
+/*
+ * DMA memory comes in pieces that each fit one 2 MiB hugepage: in IOVA-as-PA mode (no IOMMU)
+ * only a single hugepage is known to be IOVA-contiguous, so one zone of 512 x 4 KiB buffers
+ * plus the ring would often not exist. The descriptor ring is one piece; the buffers are
+ * chunks of at most MBX_CHUNK_BUFS slots, each reserved so that it does not cross a 2 MiB
+ * boundary.
+ */
+#define MBX_CHUNK_BUFS		256	/* 1 MiB of buffers per chunk */
+#define MBX_CHUNK_BOUND		(2u << 20)
+#define MBX_MAX_CHUNKS		(MBX_MAX_LEN / MBX_CHUNK_BUFS)
+
+/* One piece of DMA memory. */
+struct mbx_dma {
+	void *va;
+	uint64_t iova;
+	const struct rte_memzone *mz;	/* when it came from a memzone */
+};
+
 /* One control queue: descriptors and one indirect buffer per descriptor slot. */
 struct mbx_ring {
 	struct idpf_ctlq_desc *desc;
 	uint64_t desc_iova;
-	uint8_t *bufs;			/* slot i's buffer at bufs + i * MBX_BUF_LEN */
-	uint64_t bufs_iova;
 	uint32_t len;
 	uint32_t mask;
-	void *mem;			/* the allocation holding both */
-	const struct rte_memzone *mz;	/* when it came from a memzone */
+	struct mbx_dma ring_mem;		/* the descriptors */
+	struct mbx_dma chunk[MBX_MAX_CHUNKS];	/* slot i: chunk i / 256, buffer i % 256 */
 };
 
 struct mbx_counters {
@@ -96,57 +112,98 @@ ring_len_ok(uint32_t len)
 	return len >= MBX_MIN_LEN && len <= MBX_MAX_LEN && rte_is_power_of_2(len);
 }
 
+/* Zeroed DMA memory of @len bytes, @align aligned, within one 2 MiB hugepage. */
 static int
-ring_alloc(struct idpf_mbx *mbx, struct mbx_ring *r, uint32_t len, const char *what)
+dma_alloc(struct idpf_mbx *mbx, struct mbx_dma *m, const char *what, unsigned int part,
+	  size_t len, size_t align)
 {
 	static uint32_t mz_seq;
-	size_t bufs_len = (size_t)len * MBX_BUF_LEN;
-	size_t total = bufs_len + (size_t)len * sizeof(struct idpf_ctlq_desc);
 	char mz_name[RTE_MEMZONE_NAMESIZE];
-	uint64_t iova = 0;
 
-	r->len = len;
-	r->mask = len - 1;
 	if (mbx->conf.dma != NULL) {
-		r->mem = mbx->conf.dma->alloc(mbx->conf.dma->arg, what, total, MBX_BUF_LEN,
-					      &iova);
-	} else {
-		snprintf(mz_name, sizeof(mz_name), "ctlp_mbx%u_%s",
-			 __atomic_fetch_add(&mz_seq, 1, __ATOMIC_RELAXED), what);
-		r->mz = rte_memzone_reserve_aligned(mz_name, total, mbx->conf.socket_id,
-						    RTE_MEMZONE_IOVA_CONTIG, MBX_BUF_LEN);
-		if (r->mz != NULL) {
-			r->mem = r->mz->addr;
-			iova = r->mz->iova;
-			memset(r->mem, 0, total);
-		}
+		snprintf(mz_name, sizeof(mz_name), "%s%u", what, part);
+		m->va = mbx->conf.dma->alloc(mbx->conf.dma->arg, mz_name, len, align, &m->iova);
+		return m->va != NULL ? 0 : -ENOMEM;
 	}
-	if (r->mem == NULL)
+	snprintf(mz_name, sizeof(mz_name), "ctlp_mbx%u_%s%u",
+		 __atomic_fetch_add(&mz_seq, 1, __ATOMIC_RELAXED), what, part);
+	m->mz = rte_memzone_reserve_bounded(mz_name, len, mbx->conf.socket_id,
+					    RTE_MEMZONE_IOVA_CONTIG, align, MBX_CHUNK_BOUND);
+	if (m->mz == NULL) {
+		MBX_LOG(ERR, mbx, "memzone of %zu bytes for %s: %s", len, what,
+			rte_strerror(rte_errno));
 		return -ENOMEM;
-	/* buffers first (4 KiB aligned), then the ring (128-byte aligned after them) */
-	r->bufs = r->mem;
-	r->bufs_iova = iova;
-	r->desc = (struct idpf_ctlq_desc *)((uint8_t *)r->mem + bufs_len);
-	r->desc_iova = iova + bufs_len;
-	RTE_BUILD_BUG_ON(MBX_BUF_LEN % MBX_RING_ALIGN != 0);
+	}
+	m->va = m->mz->addr;
+	m->iova = m->mz->iova;
+	memset(m->va, 0, len);
 	return 0;
+}
+
+static void
+dma_free(struct idpf_mbx *mbx, struct mbx_dma *m)
+{
+	if (m->mz != NULL)
+		rte_memzone_free(m->mz);
+	else if (m->va != NULL)
+		mbx->conf.dma->free(mbx->conf.dma->arg, m->va);
+	m->va = NULL;
+	m->mz = NULL;
 }
 
 static void
 ring_free(struct idpf_mbx *mbx, struct mbx_ring *r)
 {
-	if (r->mz != NULL)
-		rte_memzone_free(r->mz);
-	else if (r->mem != NULL)
-		mbx->conf.dma->free(mbx->conf.dma->arg, r->mem);
-	r->mem = NULL;
-	r->mz = NULL;
+	unsigned int i;
+
+	dma_free(mbx, &r->ring_mem);
+	for (i = 0; i < MBX_MAX_CHUNKS; i++)
+		dma_free(mbx, &r->chunk[i]);
+}
+
+static int
+ring_alloc(struct idpf_mbx *mbx, struct mbx_ring *r, uint32_t len, const char *what)
+{
+	uint32_t i, nb_chunks = (len + MBX_CHUNK_BUFS - 1) / MBX_CHUNK_BUFS;
+	char bufs_what[8];
+
+	RTE_BUILD_BUG_ON(MBX_MAX_LEN % MBX_CHUNK_BUFS != 0);
+	RTE_BUILD_BUG_ON((size_t)MBX_CHUNK_BUFS * MBX_BUF_LEN > MBX_CHUNK_BOUND);
+	RTE_BUILD_BUG_ON((size_t)MBX_MAX_LEN * sizeof(struct idpf_ctlq_desc) > MBX_CHUNK_BOUND);
+	r->len = len;
+	r->mask = len - 1;
+	if (dma_alloc(mbx, &r->ring_mem, what, 0, (size_t)len * sizeof(struct idpf_ctlq_desc),
+		      MBX_RING_ALIGN) != 0)
+		goto err;
+	r->desc = r->ring_mem.va;
+	r->desc_iova = r->ring_mem.iova;
+	snprintf(bufs_what, sizeof(bufs_what), "%sb", what);
+	for (i = 0; i < nb_chunks; i++) {
+		uint32_t n = RTE_MIN(len - i * MBX_CHUNK_BUFS, (uint32_t)MBX_CHUNK_BUFS);
+
+		if (dma_alloc(mbx, &r->chunk[i], bufs_what, i, (size_t)n * MBX_BUF_LEN,
+			      MBX_BUF_LEN) != 0)
+			goto err;
+	}
+	return 0;
+err:
+	ring_free(mbx, r);
+	return -ENOMEM;
+}
+
+/* Slot @idx's indirect buffer: its virtual address and IOVA. */
+static inline uint8_t *
+slot_buf(const struct mbx_ring *r, uint32_t idx)
+{
+	return (uint8_t *)r->chunk[idx / MBX_CHUNK_BUFS].va +
+		(size_t)(idx % MBX_CHUNK_BUFS) * MBX_BUF_LEN;
 }
 
 static inline uint64_t
 slot_iova(const struct mbx_ring *r, uint32_t idx)
 {
-	return r->bufs_iova + (uint64_t)idx * MBX_BUF_LEN;
+	return r->chunk[idx / MBX_CHUNK_BUFS].iova +
+		(uint64_t)(idx % MBX_CHUNK_BUFS) * MBX_BUF_LEN;
 }
 
 /* Give ARQ slot @idx's buffer to the device: the RX posting descriptor of reference 3.1. */
@@ -296,7 +353,7 @@ atq_fill(struct idpf_mbx *mbx, uint32_t idx, uint16_t cookie, uint32_t v_opcode,
 	if (len > 0) {
 		uint64_t iova = slot_iova(&mbx->atq, idx);
 
-		memcpy(mbx->atq.bufs + (size_t)idx * MBX_BUF_LEN, payload, len);
+		memcpy(slot_buf(&mbx->atq, idx), payload, len);
 		d->addr_high = rte_cpu_to_le_32((uint32_t)(iova >> 32));
 		d->addr_low = rte_cpu_to_le_32((uint32_t)iova);
 		flags = IDPF_CTLQ_F_BUF | IDPF_CTLQ_F_RD;
@@ -422,7 +479,7 @@ arq_extract(const struct idpf_mbx *mbx, uint32_t idx, uint16_t flags, struct idp
 	}
 	m->len = (uint16_t)datalen;
 	/* our own buffer for this slot, never the address the device wrote back */
-	m->payload = datalen ? mbx->arq.bufs + (size_t)idx * MBX_BUF_LEN : NULL;
+	m->payload = datalen ? slot_buf(&mbx->arq, idx) : NULL;
 }
 
 static unsigned int

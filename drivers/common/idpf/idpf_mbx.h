@@ -66,6 +66,11 @@ typedef void (*idpf_mbx_reset_cb_t)(void *arg);
 /**
  * DMA memory provider. NULL in idpf_mbx_conf means memzones (IOVA-contiguous, from the
  * caller's socket). Tests and the fuzz target may supply their own.
+ *
+ * Each ring takes several pieces, none larger than 1 MiB: the descriptors, then its buffers
+ * in chunks of at most 256 x 4 KiB. Memzones are reserved so that no piece crosses a 2 MiB
+ * boundary, which keeps 512-entry rings possible in IOVA-as-PA mode, where only one hugepage
+ * at a time is known to be IOVA-contiguous.
  */
 struct idpf_mbx_dma_ops {
 	/** Zeroed memory of @p len bytes aligned to @p align; sets *iova. NULL on failure. */

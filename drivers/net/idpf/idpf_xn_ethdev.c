@@ -134,6 +134,8 @@ idpf_xn_configure(struct rte_eth_dev *dev)
 	return rc;
 }
 
+static int idpf_xn_link_update(struct rte_eth_dev *dev, int wait);
+
 static int
 idpf_xn_start(struct rte_eth_dev *dev)
 {
@@ -167,6 +169,8 @@ idpf_xn_start(struct rte_eth_dev *dev)
 	rte_spinlock_unlock(&p->lock);
 	if (rc < 0)
 		PMD_LOG(ERR, dev, "start failed: %s", strerror(-rc));
+	else
+		idpf_xn_link_update(dev, 0);
 	return rc;
 }
 
@@ -197,10 +201,15 @@ idpf_xn_stop(struct rte_eth_dev *dev)
 static int
 idpf_xn_close(struct rte_eth_dev *dev)
 {
+	int rc;
+
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	idpf_xn_stop(dev);
-	return idpf_xn_dev_uninit(dev);
+	rc = idpf_xn_dev_uninit(dev);
+	/* the emulated device dies with its port: the driver's last message went out above */
+	idpf_xn_emu_release(idpf_xn_port(dev));
+	return rc;
 }
 
 /* Re-apply what the port holds (MACs, multicast list, modes) to a fresh vport. */
@@ -213,8 +222,11 @@ replay_state(struct rte_eth_dev *dev)
 	unsigned int n = 0, i;
 	int rc = 0;
 
-	for (i = 1; i < IDPF_XN_MAX_MAC; i++)
-		if (!rte_is_zero_ether_addr(&dev->data->mac_addrs[i]))
+	/* the primary address too, when it is not the device's own default */
+	for (i = 0; i < IDPF_XN_MAX_MAC; i++)
+		if (!rte_is_zero_ether_addr(&dev->data->mac_addrs[i]) &&
+		    (i > 0 || !rte_is_same_ether_addr(&dev->data->mac_addrs[0],
+						      (const struct rte_ether_addr *)p->vp.mac)))
 			memcpy(addrs[n++], &dev->data->mac_addrs[i], 6);
 	for (i = 0; i < p->nb_mc; i++)
 		memcpy(addrs[n++], &p->mc[i], 6);
@@ -258,7 +270,7 @@ idpf_xn_reset(struct rte_eth_dev *dev)
 
 /* ---- info and link ---- */
 
-static int
+int
 idpf_xn_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct idpf_xn_port *p = idpf_xn_port(dev);
@@ -405,8 +417,14 @@ idpf_xn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 		return 0;
 	rte_spinlock_lock(&p->lock);
 	rc = mac_filter(dev, true, addr);
-	if (rc == 0)
-		mac_filter(dev, false, &old);
+	/* the old address is a filter only if it was set here before: its removal may fail */
+	if (rc == 0 && !rte_is_same_ether_addr(&old, (const struct rte_ether_addr *)p->vp.mac)) {
+		uint8_t a[1][6];
+		int res;
+
+		memcpy(a[0], &old, 6);
+		idpf_vport_mac_filters(&p->vp, false, (const uint8_t (*)[6])a, 1, &res);
+	}
 	rte_spinlock_unlock(&p->lock);
 	return rc;
 }
@@ -617,7 +635,7 @@ read_counters(struct rte_eth_dev *dev, uint64_t c[VIRTCHNL2_VPORT_STATS_COUNTERS
 enum { S_RX_BYTES, S_RX_UC, S_RX_MC, S_RX_BC, S_RX_DISCARDS, S_RX_ERRORS, S_RX_UNKNOWN,
 	S_TX_BYTES, S_TX_UC, S_TX_MC, S_TX_BC, S_TX_DISCARDS, S_TX_ERRORS };
 
-static int
+int
 idpf_xn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	uint64_t c[VIRTCHNL2_VPORT_STATS_COUNTERS];

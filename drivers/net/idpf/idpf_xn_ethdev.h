@@ -31,6 +31,20 @@
 
 struct emu_dev;
 
+/** Upper bound of the xstats count (checked at build time in idpf_xn_xstats.c). */
+#define IDPF_XN_XSTATS_MAX 160
+
+/**
+ * Figures a secondary process reads (dpdk-proc-info): the primary fills them on request over
+ * EAL's multi-process channel, since only it can talk to the device.
+ */
+struct idpf_xn_shadow {
+	int rc;					/**< result of the primary's read */
+	uint32_t n;				/**< xstats filled */
+	struct rte_eth_stats stats;
+	uint64_t xstats[IDPF_XN_XSTATS_MAX];
+};
+
 /** Driver devargs, common to both front doors. */
 struct idpf_xn_args {
 	bool legacy;		/**< ctl=legacy: DPDK 22.11's in-tree mailbox design */
@@ -65,6 +79,7 @@ struct idpf_xn_port {
 	struct rte_ether_addr mc[IDPF_XN_MAX_MC];
 	uint32_t nb_mc;
 	uint64_t stats_base[VIRTCHNL2_VPORT_STATS_COUNTERS];
+	struct idpf_xn_shadow shadow;	/**< in shared memory, for secondary processes */
 };
 
 /** Parse the driver's own keys of @p args; other keys are left for the emulator. */
@@ -76,6 +91,9 @@ int idpf_xn_dev_init(struct rte_eth_dev *dev, const struct idpf_hw *hw);
 
 /** Tear down what idpf_xn_dev_init() built. */
 int idpf_xn_dev_uninit(struct rte_eth_dev *dev);
+
+/** Emulated door: destroy the port's emulated device (after uninit). No-op for PCI. */
+void idpf_xn_emu_release(struct idpf_xn_port *p);
 
 /* queue ops, idpf_xn_rxtx.c */
 int idpf_xn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
@@ -93,7 +111,17 @@ int idpf_xn_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 int idpf_xn_queue_cfgs(struct rte_eth_dev *dev, struct idpf_qcfg *tx, struct idpf_qcfg *rx,
 		       uint64_t *deferred_tx, uint64_t *deferred_rx);
 
+/** Limits from GET_CAPS / CREATE_VPORT; reads only shared memory (secondary-safe). */
+int idpf_xn_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+
+/** Basic stats (GET_STATS minus the base taken by stats_reset). */
+int idpf_xn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+
 /* xstats, idpf_xn_xstats.c */
+/** Primary: answer the secondaries' statistics requests. Idempotent. */
+int idpf_xn_mp_register(void);
+/** Secondary: attach the read-only ops (info, stats and xstats through the primary). */
+void idpf_xn_secondary_ops(struct rte_eth_dev *dev);
 int idpf_xn_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			     unsigned int size);
 int idpf_xn_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);

@@ -7,6 +7,7 @@
  *  - net_idpf_emu (vdev): an emulated idpf device started from the devargs.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <ethdev_pci.h>
 #include <ethdev_vdev.h>
 #include <rte_kvargs.h>
+#include <rte_telemetry.h>
 
 #include "emu.h"
 #include "idpf_xn_ethdev.h"
@@ -112,6 +114,115 @@ idpf_xn_parse_args(const char *args, struct idpf_xn_args *out, char *emu_args, s
 
 /* ---- vdev: the emulated device ---- */
 
+/*
+ * Test hooks of the emulated door, over DPDK telemetry, so that a script driving a stock
+ * application (dpdk-testpmd) can act on the device from outside:
+ *   /ctlpath/net_idpf_emu/reset,<device name>   reset the emulated device (emu_reset())
+ *   /ctlpath/net_idpf_emu/link,<name>,<0|1>     raise a link-change EVENT
+ * The list of emulated ports is guarded by a mutex held across the hook, and a port leaves
+ * it before its device is destroyed, so a hook never touches a freed device.
+ */
+#define EMU_PORTS_MAX 32
+static pthread_mutex_t emu_ports_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct emu_dev *emu;
+	struct idpf_xn_port *port;
+} emu_ports[EMU_PORTS_MAX];
+static bool emu_tel_registered;
+
+/* Split "name[,arg]"; the returned entry is valid while emu_ports_lock is held. */
+static int
+emu_port_lookup(const char *params, char *arg, size_t arg_len)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	const char *comma;
+	size_t n;
+	int i;
+
+	if (params == NULL || params[0] == '\0')
+		return -EINVAL;
+	comma = strchr(params, ',');
+	n = comma != NULL ? (size_t)(comma - params) : strlen(params);
+	if (n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, params, n);
+	name[n] = '\0';
+	if (arg != NULL)
+		snprintf(arg, arg_len, "%s", comma != NULL ? comma + 1 : "");
+	for (i = 0; i < EMU_PORTS_MAX; i++)
+		if (emu_ports[i].emu != NULL && strcmp(emu_ports[i].name, name) == 0)
+			return i;
+	return -ENOENT;
+}
+
+static int
+tel_emu_reset(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	int i;
+
+	pthread_mutex_lock(&emu_ports_lock);
+	i = emu_port_lookup(params, NULL, 0);
+	if (i >= 0)
+		emu_reset(emu_ports[i].emu);
+	pthread_mutex_unlock(&emu_ports_lock);
+	if (i < 0)
+		return i;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "reset", params);
+	return 0;
+}
+
+static int
+tel_emu_link(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	char arg[16];
+	int i, rc = -EINVAL;
+
+	pthread_mutex_lock(&emu_ports_lock);
+	i = emu_port_lookup(params, arg, sizeof(arg));
+	if (i >= 0 && (strcmp(arg, "0") == 0 || strcmp(arg, "1") == 0))
+		rc = emu_link_event(emu_ports[i].emu, emu_ports[i].port->vp.vport_id,
+				    arg[0] == '1', 100000);
+	pthread_mutex_unlock(&emu_ports_lock);
+	if (i < 0)
+		return i;
+	if (rc < 0)
+		return rc;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "link_up", arg[0] == '1');
+	return 0;
+}
+
+static void
+emu_port_track(const char *name, struct emu_dev *emu, struct idpf_xn_port *port)
+{
+	int i;
+
+	pthread_mutex_lock(&emu_ports_lock);
+	if (!emu_tel_registered) {
+		/* a failure here only costs the test hooks */
+		rte_telemetry_register_cmd("/ctlpath/net_idpf_emu/reset", tel_emu_reset,
+					   "Reset an emulated idpf device. Parameter: device name");
+		rte_telemetry_register_cmd("/ctlpath/net_idpf_emu/link", tel_emu_link,
+					   "Link EVENT from an emulated idpf device. "
+					   "Parameters: name,0|1");
+		emu_tel_registered = true;
+	}
+	for (i = 0; i < EMU_PORTS_MAX; i++) {
+		if (emu == NULL && emu_ports[i].port == port) {
+			emu_ports[i].emu = NULL;
+			emu_ports[i].port = NULL;
+		} else if (emu != NULL && emu_ports[i].emu == NULL) {
+			snprintf(emu_ports[i].name, sizeof(emu_ports[i].name), "%s", name);
+			emu_ports[i].emu = emu;
+			emu_ports[i].port = port;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&emu_ports_lock);
+}
+
 static int
 emu_probe(struct rte_vdev_device *vdev)
 {
@@ -125,10 +236,21 @@ emu_probe(struct rte_vdev_device *vdev)
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		RTE_LOG(ERR, PMD, "%s: only the primary process can run the emulated device\n",
-			name);
-		return -ENOTSUP;
+		/* a secondary (dpdk-proc-info) sees the port; the primary owns the device */
+		dev = rte_eth_dev_attach_secondary(name);
+		if (dev == NULL) {
+			RTE_LOG(ERR, PMD, "%s: cannot attach to the primary's port\n", name);
+			return -ENODEV;
+		}
+		dev->device = &vdev->device;
+		idpf_xn_secondary_ops(dev);
+		rte_eth_dev_probing_finish(dev);
+		return 0;
 	}
+	rc = idpf_xn_mp_register();
+	if (rc < 0)
+		RTE_LOG(WARNING, PMD, "%s: secondary processes will not read statistics: %s\n",
+			name, strerror(-rc));
 	rc = idpf_xn_parse_args(rte_vdev_device_args(vdev), &args, emu_args, sizeof(emu_args));
 	if (rc < 0)
 		return rc;
@@ -153,22 +275,32 @@ emu_probe(struct rte_vdev_device *vdev)
 		emu_destroy(emu);
 		return rc;
 	}
+	emu_port_track(name, emu, p);
 	rte_eth_dev_probing_finish(dev);
 	return 0;
 }
 
+void
+idpf_xn_emu_release(struct idpf_xn_port *p)
+{
+	if (p->emu == NULL)
+		return;
+	emu_port_track(NULL, NULL, p);
+	emu_destroy(p->emu);
+	p->emu = NULL;
+}
+
+/* Closing the port (idpf_xn_close) already destroyed the emulated device. */
 static int
 emu_remove(struct rte_vdev_device *vdev)
 {
 	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-	struct emu_dev *emu;
 
 	if (dev == NULL)
 		return 0;
-	emu = idpf_xn_port(dev)->emu;
-	rte_eth_dev_close(dev->data->port_id);
-	emu_destroy(emu);
-	return 0;
+	/* ethdev refuses to close a started port */
+	rte_eth_dev_stop(dev->data->port_id);
+	return rte_eth_dev_close(dev->data->port_id);
 }
 
 static struct rte_vdev_driver idpf_emu_driver = {
@@ -254,8 +386,13 @@ pci_dev_init(struct rte_eth_dev *dev)
 	struct idpf_hw hw;
 	int rc;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		idpf_xn_secondary_ops(dev);
 		return 0;
+	}
+	rc = idpf_xn_mp_register();
+	if (rc < 0)
+		return rc;
 	rc = idpf_xn_parse_args(da != NULL ? da->args : NULL, &p->args, NULL, 0);
 	if (rc < 0)
 		return rc;

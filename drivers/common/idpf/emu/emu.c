@@ -2,16 +2,22 @@
 /*
  * Emulated idpf device: register file, mailbox engine thread, test hooks.
  *
- * The engine thread sleeps on a doorbell eventfd (rung by tail, length and control register
- * writes and by the hooks) with a timeout set to the next reply's due time. Each round, under
- * dev->lock: serve the ATQ from head to tail (read descriptor and buffer by IOVA, write back
- * DD|CMP or DD|CMP|ERR, hand the request to the control plane, queue its replies with their
- * fault decisions), then write every due reply into a posted ARQ buffer. The mailbox interrupt
- * is raised once per round that completed or delivered something.
+ * The engine thread runs a round whenever a register write kicked it or a reply fell due.
+ * Each round, under dev->lock: serve the ATQ from head to tail (read descriptor and buffer by
+ * IOVA, write back DD|CMP or DD|CMP|ERR, hand the request to the control plane, queue its
+ * replies with their fault decisions), then write every due reply into a posted ARQ buffer.
+ * The mailbox interrupt is raised once per round that completed or delivered something.
+ *
+ * Between rounds the engine polls (no system call) while it was busy within the last poll_us
+ * or the next reply is due within poll_us, and otherwise sleeps on a doorbell eventfd with a
+ * timeout that wakes it poll_us before the next due reply. Register writes ring the doorbell
+ * only while the engine sleeps, so a busy driver costs no system call per tail write, and
+ * wake-up latency and timer slack are hidden in the polling margin.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,13 +86,27 @@ reg_index(const struct emu_dev *dev, uint32_t off)
 	return -1;
 }
 
+/*
+ * Tell the engine something changed. The eventfd is written only when the engine sleeps (or
+ * always, for the hooks): kick and sleeping are both seq_cst, so either the engine sees the
+ * new kick before it sleeps, or we see it sleeping.
+ */
 static void
-bell_ring(struct emu_dev *dev)
+bell_ring_how(struct emu_dev *dev, bool always)
 {
 	uint64_t one = 1;
 
+	__atomic_fetch_add(&dev->kick, 1, __ATOMIC_SEQ_CST);
+	if (!always && !__atomic_load_n(&dev->sleeping, __ATOMIC_SEQ_CST))
+		return;
 	if (write(dev->bell, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		EMU_LOG(ERR, dev, "doorbell: %s", strerror(errno));
+}
+
+static void
+bell_ring(struct emu_dev *dev)
+{
+	bell_ring_how(dev, true);
 }
 
 static uint32_t
@@ -121,7 +141,7 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 	case R_ATQ_LEN:
 	case R_ARQ_LEN:
 		reg_set(dev, r, val);
-		bell_ring(dev);
+		bell_ring_how(dev, false);
 		return;
 	default:
 		reg_set(dev, r, val);
@@ -225,42 +245,150 @@ struct emit_ctx {
 	uint64_t now;
 };
 
+/* ---- reply queue: slot pool, min-heap of not-yet-due replies, FIFO of due ones ---- */
+
+static inline bool
+pend_before(const struct emu_pending *a, const struct emu_pending *b)
+{
+	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->order < b->order);
+}
+
+static void
+replyq_init(struct emu_replyq *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < EMU_PENDING_MAX; i++)
+		q->free_list[i] = (uint16_t)(EMU_PENDING_MAX - 1 - i);
+	q->nb_free = EMU_PENDING_MAX;
+	q->nb_heap = 0;
+	q->ready_head = 0;
+	q->nb_ready = 0;
+}
+
+static void
+heap_push(struct emu_replyq *q, uint16_t idx)
+{
+	unsigned int i = q->nb_heap++;
+
+	while (i > 0) {
+		unsigned int parent = (i - 1) / 2;
+
+		if (!pend_before(&q->slot[idx], &q->slot[q->heap[parent]]))
+			break;
+		q->heap[i] = q->heap[parent];
+		i = parent;
+	}
+	q->heap[i] = idx;
+}
+
+static uint16_t
+heap_pop(struct emu_replyq *q)
+{
+	uint16_t top = q->heap[0], last = q->heap[--q->nb_heap];
+	unsigned int i = 0, n = q->nb_heap;
+
+	for (;;) {
+		unsigned int c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && pend_before(&q->slot[q->heap[c + 1]], &q->slot[q->heap[c]]))
+			c++;
+		if (!pend_before(&q->slot[q->heap[c]], &q->slot[last]))
+			break;
+		q->heap[i] = q->heap[c];
+		i = c;
+	}
+	if (n > 0)
+		q->heap[i] = last;
+	return top;
+}
+
+/* Move every reply due at @now from the heap to the ready FIFO, in (due, order) order. */
+static void
+replyq_take_due(struct emu_replyq *q, uint64_t now)
+{
+	while (q->nb_heap > 0 && q->slot[q->heap[0]].due_ns <= now) {
+		q->ready[(q->ready_head + q->nb_ready) % EMU_PENDING_MAX] = heap_pop(q);
+		q->nb_ready++;
+	}
+}
+
+/* Remove the @i-th ready reply (0 = oldest) and give its slot back. */
+static void
+replyq_ready_remove(struct emu_replyq *q, unsigned int i)
+{
+	uint16_t idx = q->ready[(q->ready_head + i) % EMU_PENDING_MAX];
+
+	/* shift the i older entries up by one; i < reorder window, so this is short */
+	for (; i > 0; i--)
+		q->ready[(q->ready_head + i) % EMU_PENDING_MAX] =
+			q->ready[(q->ready_head + i - 1) % EMU_PENDING_MAX];
+	q->ready_head = (q->ready_head + 1) % EMU_PENDING_MAX;
+	q->nb_ready--;
+	q->free_list[q->nb_free++] = idx;
+}
+
+/* Drop every queued reply (buffers are kept for reuse). */
+static void
+replyq_clear(struct emu_replyq *q)
+{
+	replyq_init(q);
+}
+
+static void
+replyq_free(struct emu_replyq *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < EMU_PENDING_MAX; i++) {
+		free(q->slot[i].data);
+		q->slot[i].data = NULL;
+		q->slot[i].cap = 0;
+	}
+}
+
 static void
 pending_add(struct emu_dev *dev, uint64_t due, uint32_t v_opcode, int32_t v_retval,
 	    const uint8_t *ctx, const void *msg, uint16_t len)
 {
+	struct emu_replyq *q = &dev->q;
 	struct emu_pending *p;
-	unsigned int i;
+	uint16_t idx;
 
-	if (dev->nb_pending == EMU_PENDING_MAX) {
+	if (dev->nb_pending == EMU_PENDING_MAX || q->nb_free == 0) {
 		dev->st.overflows++;
 		reg_set(dev, R_ARQ_LEN, reg_get(dev, R_ARQ_LEN) | IDPF_MBX_LEN_OVFL);
 		return;
 	}
-	/* keep the array sorted by (due, order); new entries usually go at the end */
-	i = dev->nb_pending;
-	while (i > 0 && dev->pending[i - 1].due_ns > due)
-		i--;
-	memmove(&dev->pending[i + 1], &dev->pending[i],
-		(dev->nb_pending - i) * sizeof(dev->pending[0]));
-	p = &dev->pending[i];
-	memset(p, 0, sizeof(*p));
+	idx = q->free_list[--q->nb_free];
+	p = &q->slot[idx];
 	p->due_ns = due;
 	p->order = dev->emit_order++;
 	p->v_opcode = v_opcode;
 	p->v_retval = v_retval;
 	if (ctx != NULL)
 		memcpy(p->ctx, ctx, sizeof(p->ctx));
+	else
+		memset(p->ctx, 0, sizeof(p->ctx));
 	p->len = len;
-	if (len > 0) {
-		p->data = malloc(len);
-		if (p->data == NULL) {
-			p->len = 0;
-			p->v_retval = VIRTCHNL2_STATUS_ERR_EIO;
-		} else {
-			memcpy(p->data, msg, len);
+	if (len > p->cap) {
+		/* a slot's buffer is sized once for any reply and reused */
+		uint8_t *data = realloc(p->data, BUF_LEN);
+
+		if (data != NULL) {
+			p->data = data;
+			p->cap = BUF_LEN;
 		}
 	}
+	if (len > p->cap) {
+		p->len = 0;
+		p->v_retval = VIRTCHNL2_STATUS_ERR_EIO;
+	} else if (len > 0) {
+		memcpy(p->data, msg, len);
+	}
+	heap_push(q, idx);
 	dev->nb_pending++;
 }
 
@@ -301,10 +429,7 @@ emit_reply(void *arg, uint32_t v_opcode, int32_t v_retval, const void *msg, uint
 static void
 pending_free_all(struct emu_dev *dev)
 {
-	unsigned int i;
-
-	for (i = 0; i < dev->nb_pending; i++)
-		free(dev->pending[i].data);
+	replyq_clear(&dev->q);
 	dev->nb_pending = 0;
 }
 
@@ -369,7 +494,7 @@ handle_request(struct emu_dev *dev, const struct idpf_ctlq_desc *d, const void *
 		reg_set(dev, R_RSTAT, IDPF_RSTAT_ACTIVE);
 }
 
-/* Serve the ATQ from head to tail. Returns descriptors consumed. */
+/* Serve the ATQ from head to tail, at most one ring's worth. Returns descriptors consumed. */
 static unsigned int
 atq_serve(struct emu_dev *dev)
 {
@@ -389,7 +514,11 @@ atq_serve(struct emu_dev *dev)
 		dev->st.ring_errors++;
 		return 0;
 	}
-	while (head != tail && !dev->stalled) {
+	/*
+	 * At most one ring's worth per round: a driver that keeps posting must not keep us
+	 * from delivering replies (they would pile up to overflow).
+	 */
+	while (head != tail && !dev->stalled && n < ring_len) {
 		uint16_t flags, datalen;
 		const void *src = NULL;
 
@@ -434,12 +563,12 @@ next:
 static unsigned int
 pick_due(struct emu_dev *dev, uint64_t now)
 {
-	unsigned int k = 0, w = dev->conf.reorder;
+	unsigned int k, w = dev->conf.reorder;
 
+	RTE_SET_USED(now);	/* every ready reply is due */
 	if (w <= 1)
 		return 0;
-	while (k < w && k < dev->nb_pending && dev->pending[k].due_ns <= now)
-		k++;
+	k = RTE_MIN(w, dev->q.nb_ready);
 	return k <= 1 ? 0 : (unsigned int)(emu_rng_next(&dev->order_rng) % k);
 }
 
@@ -505,15 +634,17 @@ arq_deliver(struct emu_dev *dev, uint64_t now)
 {
 	struct idpf_ctlq_desc *ring;
 	uint32_t ring_len, head, tail;
+	struct emu_replyq *q = &dev->q;
 	unsigned int n = 0, i;
 
-	if (dev->nb_pending == 0 || dev->pending[0].due_ns > now)
+	replyq_take_due(q, now);
+	if (q->nb_ready == 0)
 		return 0;
 	ring = ring_map(dev, R_ARQ_BAL, R_ARQ_BAH, R_ARQ_LEN, &ring_len);
 	if (ring == NULL)
 		return 0;
 	head = reg_get(dev, R_ARQ_HEAD) & dev->layout->arq_head_mask;
-	while (dev->nb_pending > 0 && dev->pending[0].due_ns <= now) {
+	while (q->nb_ready > 0) {
 		tail = reg_get(dev, R_ARQ_TAIL) & IDPF_MBX_TAIL_MASK;
 		if (head >= ring_len || tail >= ring_len) {
 			reg_set(dev, R_ARQ_LEN, reg_get(dev, R_ARQ_LEN) | IDPF_MBX_LEN_CRIT);
@@ -527,10 +658,9 @@ arq_deliver(struct emu_dev *dev, uint64_t now)
 		i = pick_due(dev, now);
 		if (i != 0)
 			dev->st.reordered++;
-		arq_write(dev, &ring[head], &dev->pending[i]);
-		free(dev->pending[i].data);
-		memmove(&dev->pending[i], &dev->pending[i + 1],
-			(dev->nb_pending - i - 1) * sizeof(dev->pending[0]));
+		arq_write(dev, &ring[head],
+			  &q->slot[q->ready[(q->ready_head + i) % EMU_PENDING_MAX]]);
+		replyq_ready_remove(q, i);
 		dev->nb_pending--;
 		head = (head + 1) % ring_len;
 		reg_set(dev, R_ARQ_HEAD, head);
@@ -558,37 +688,78 @@ bell_wait(struct emu_dev *dev, int64_t timeout_ns)
 		EMU_LOG(ERR, dev, "doorbell read: %s", strerror(errno));
 }
 
+/* When the engine next has timed work: the earliest not-yet-due reply (dev->lock held). */
+static uint64_t
+next_due_locked(const struct emu_dev *dev)
+{
+	/* ready replies wait for an ARQ buffer: the tail write that posts one kicks us */
+	return dev->q.nb_heap > 0 ? dev->q.slot[dev->q.heap[0]].due_ns : UINT64_MAX;
+}
+
+/* One round of work. Returns true if anything was consumed or delivered. */
+static bool
+engine_round(struct emu_dev *dev, uint64_t *next_due)
+{
+	bool busy = false;
+	int irq;
+
+	pthread_mutex_lock(&dev->lock);
+	if (__atomic_exchange_n(&dev->reset_req, 0, __ATOMIC_ACQ_REL))
+		reset_locked(dev);
+	*next_due = UINT64_MAX;
+	if (!dev->stalled) {
+		if (atq_serve(dev) > 0)
+			busy = true;
+		if (arq_deliver(dev, now_ns()) > 0)
+			busy = true;
+		*next_due = next_due_locked(dev);
+	}
+	irq = dev->irq_due || busy;
+	dev->irq_due = 0;
+	pthread_mutex_unlock(&dev->lock);
+	if (irq)
+		irq_raise(dev);
+	return busy;
+}
+
 static void *
 emu_thread(void *arg)
 {
 	struct emu_dev *dev = arg;
+	const uint64_t poll_ns = (uint64_t)dev->conf.poll_us * 1000;
+	uint32_t seen_kick = __atomic_load_n(&dev->kick, __ATOMIC_SEQ_CST) - 1;
+	uint64_t next_due = UINT64_MAX, last_busy = 0;
 
-	/* reply latencies are tens of microseconds: the default 50 us timer slack would double them */
+	/* a sleep shorter than the polling margin must not be stretched by timer slack */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!__atomic_load_n(&dev->stop, __ATOMIC_ACQUIRE)) {
-		int64_t timeout = -1;
-		uint64_t now;
-		int irq;
+		uint32_t kick = __atomic_load_n(&dev->kick, __ATOMIC_SEQ_CST);
+		uint64_t now = now_ns();
+		int64_t timeout;
 
-		pthread_mutex_lock(&dev->lock);
-		if (__atomic_exchange_n(&dev->reset_req, 0, __ATOMIC_ACQ_REL))
-			reset_locked(dev);
-		if (!dev->stalled) {
-			if (atq_serve(dev) > 0)
-				dev->irq_due = 1;
-			now = now_ns();
-			if (arq_deliver(dev, now) > 0)
-				dev->irq_due = 1;
-			/* sleep until the next due reply; a waiting-for-buffer one needs a bell */
-			if (dev->nb_pending > 0 && dev->pending[0].due_ns > now)
-				timeout = (int64_t)(dev->pending[0].due_ns - now);
+		if (kick != seen_kick || now >= next_due) {
+			seen_kick = kick;
+			if (engine_round(dev, &next_due)) {
+				/* a busy round may have left work (bounded ATQ batch): go again */
+				last_busy = now_ns();
+				seen_kick--;
+			}
+			continue;
 		}
-		irq = dev->irq_due;
-		dev->irq_due = 0;
-		pthread_mutex_unlock(&dev->lock);
-		if (irq)
-			irq_raise(dev);
-		bell_wait(dev, timeout);
+		/*
+		 * idle: poll if busy a moment ago or a reply is due soon, else sleep. Polling
+		 * yields the CPU: on a crowded machine the driver may be waiting for this core.
+		 */
+		if (now - last_busy < poll_ns || next_due - now <= poll_ns) {
+			sched_yield();
+			continue;
+		}
+		__atomic_store_n(&dev->sleeping, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&dev->kick, __ATOMIC_SEQ_CST) == seen_kick) {
+			timeout = next_due == UINT64_MAX ? -1 : (int64_t)(next_due - now - poll_ns);
+			bell_wait(dev, timeout);
+		}
+		__atomic_store_n(&dev->sleeping, 0, __ATOMIC_SEQ_CST);
 	}
 	return NULL;
 }
@@ -623,6 +794,7 @@ emu_create(const char *name, const struct emu_conf *conf)
 	dev->bell = -1;
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_mutex_init(&dev->irq_lock, NULL);
+	replyq_init(&dev->q);
 	emu_faults_init(&dev->faults, conf);
 	emu_rng_seed(&dev->order_rng, conf->seed ^ 0x6F72646572ull);
 	reg_set(dev, R_RSTAT, IDPF_RSTAT_COMPLETED);
@@ -687,6 +859,7 @@ emu_destroy(struct emu_dev *dev)
 		pthread_join(dev->thread, NULL);
 	}
 	pending_free_all(dev);
+	replyq_free(&dev->q);
 	emu_cp_destroy(dev->cp);
 	close(dev->bell);
 	pthread_mutex_destroy(&dev->lock);

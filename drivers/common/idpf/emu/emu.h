@@ -41,6 +41,11 @@ struct emu_conf {
 	double err;			/**< err: probability a reply carries a random virtchnl2 error */
 	uint32_t late_ms;		/**< late_ms: delay of a late reply (default 3000) */
 	uint64_t seed;			/**< seed: every fault decision derives from it (default 1) */
+	/**
+	 * poll_us: the engine polls instead of sleeping when the next reply is due within this
+	 * many microseconds (default 50; 0 = always sleep, at the cost of wake-up latency).
+	 */
+	uint32_t poll_us;
 	struct emu_cp_resources res;	/**< vports, queues, vectors, rss_lut, rss_key, macs, mtu */
 };
 
@@ -50,8 +55,8 @@ void emu_conf_default(struct emu_conf *conf);
 /**
  * Parse a devargs string "key=value,key=value" over the defaults.
  *
- * Keys: func, latency_us, jitter_us, reorder, drop, dup, late, err, late_ms, seed, vports,
- * queues, vectors, rss_lut, rss_key, macs, mtu.
+ * Keys: func, latency_us, jitter_us, reorder, drop, dup, late, err, late_ms, seed, poll_us,
+ * vports, queues, vectors, rss_lut, rss_key, macs, mtu.
  *
  * @param args    NULL or "" for the defaults
  * @param err     receives a message naming the offending key on failure (may be NULL)

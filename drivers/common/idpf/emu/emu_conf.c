@@ -36,6 +36,7 @@ static const struct conf_key conf_keys[] = {
 	{ "err", K_PROB, F(err), 0, 0, "a probability in [0, 1]" },
 	{ "late_ms", K_U32, F(late_ms), 1, 600000, "milliseconds in [1, 600000]" },
 	{ "seed", K_U64, F(seed), 0, UINT64_MAX, "an unsigned 64-bit integer" },
+	{ "poll_us", K_U32, F(poll_us), 0, 1000000, "microseconds in [0, 1000000]" },
 	{ "vports", K_U16, F(res.max_vports), 1, 16, "a count in [1, 16]" },
 	{ "queues", K_U16, F(res.max_queues), 1, 512, "a count in [1, 512]" },
 	{ "vectors", K_U16, F(res.max_vectors), 2, 1024, "a count in [2, 1024]" },
@@ -53,6 +54,7 @@ emu_conf_default(struct emu_conf *conf)
 	conf->func = IDPF_FUNC_PF;
 	conf->late_ms = 3000;
 	conf->seed = 1;
+	conf->poll_us = 50;
 	conf->res.max_vports = 4;
 	conf->res.max_queues = 64;
 	conf->res.max_vectors = 64;

@@ -48,7 +48,7 @@ enum emu_reg {
 	R_NB
 };
 
-/** A reply waiting for its due time and an ARQ buffer. */
+/** A reply waiting for its due time and an ARQ buffer (a slot of the pool). */
 struct emu_pending {
 	uint64_t due_ns;
 	uint64_t order;			/* tie-break: emission order */
@@ -56,10 +56,28 @@ struct emu_pending {
 	int32_t v_retval;
 	uint8_t ctx[8];			/* request bytes 16-23 */
 	uint16_t len;
+	uint16_t cap;			/* bytes allocated at data, kept for the next reply */
 	uint8_t *data;
 };
 
 #define EMU_PENDING_MAX 1024
+
+/*
+ * Replies not yet written: a pool of slots, a min-heap of the not-yet-due ones ordered by
+ * (due, order), and a FIFO of the due ones waiting for an ARQ buffer (in (due, order) order,
+ * so that the reorder window picks among the earliest due, as before). Insertion and removal
+ * are O(log n), whatever the window.
+ */
+struct emu_replyq {
+	struct emu_pending slot[EMU_PENDING_MAX];
+	uint16_t free_list[EMU_PENDING_MAX];
+	unsigned int nb_free;
+	uint16_t heap[EMU_PENDING_MAX];	/* slot indexes */
+	unsigned int nb_heap;
+	uint16_t ready[EMU_PENDING_MAX];	/* ring of slot indexes */
+	unsigned int ready_head;
+	unsigned int nb_ready;
+};
 
 struct emu_dev {
 	char name[32];
@@ -71,8 +89,8 @@ struct emu_dev {
 	struct emu_cp *cp;
 	struct emu_faults faults;
 	struct emu_rng order_rng;	/* reorder picks (timing dependent, kept apart) */
-	struct emu_pending pending[EMU_PENDING_MAX];
-	unsigned int nb_pending;
+	struct emu_replyq q;
+	unsigned int nb_pending;	/* q.nb_heap + q.nb_ready */
 	uint64_t emit_order;
 	int stalled;
 	int corrupt;			/* enum emu_corrupt, 0 = none */
@@ -83,6 +101,13 @@ struct emu_dev {
 	int irq_fd;
 	uint64_t irq_count;
 	int bell;			/* eventfd: doorbell to the thread */
+	/*
+	 * The engine polls while it has work or a reply due within conf.poll_us, and sleeps on
+	 * the bell otherwise. Register writers bump 'kick' and write the bell only when the
+	 * engine says it is 'sleeping' (both seq_cst, so one of the two sides sees the other).
+	 */
+	uint32_t kick;
+	uint32_t sleeping;
 	uint32_t stop;
 	uint32_t reset_req;		/* PFGEN_CTRL.PFSWR written */
 	pthread_t thread;
