@@ -6,6 +6,11 @@
  * Linux idpf design (bitmap under a lock, lowest free index, manager-wide salt, a lock and a
  * condition variable per slot).
  *
+ * lib/xn lets a thread keep its slot for its next call (runs of 16 uses of a slot, then the
+ * next slot in turn), so two threads on one ring mostly work on their own slot; the baseline
+ * takes the lowest free index under its manager lock, as Linux does. Both serve the same
+ * calls with the same cookie checks (salt, state, opcode) and the same reply copy.
+ *
  * Latency statistics: lib/xn times one transaction in 16 of each slot (send and reply time
  * stamps, a histogram bucket, min/max). The baseline does the same work on the same sampling
  * rule with the same kind of clock (the TSC on x86-64), so neither side is charged for

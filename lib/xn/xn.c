@@ -86,7 +86,7 @@ lat_record(struct xn_ring *r, unsigned int idx, uint64_t ns)
 {
 	uint64_t cur;
 
-	xn_ctr_inc(&r->lat[(idx / 64u) % XN_LAT_STRIPES].b[lat_bucket(ns)]);
+	xn_ctr_inc(&r->lat[idx % XN_LAT_STRIPES].b[lat_bucket(ns)]);
 	/* min/max: relaxed CAS loops, statistics only; they rarely write once warmed up */
 	cur = atomic_load_explicit(&r->lat_min, memory_order_relaxed);
 	while (ns < cur && !atomic_compare_exchange_weak_explicit(&r->lat_min, &cur, ns,
@@ -96,6 +96,30 @@ lat_record(struct xn_ring *r, unsigned int idx, uint64_t ns)
 	while (ns > cur && !atomic_compare_exchange_weak_explicit(&r->lat_max, &cur, ns,
 			memory_order_relaxed, memory_order_relaxed))
 		;
+}
+
+/*
+ * Copy a reply payload. Control replies are often a few bytes: up to 32 bytes are moved with
+ * two overlapping fixed-size copies (no call), longer ones with memcpy().
+ */
+static inline void
+xn_copy(void *dst, const void *src, uint32_t n)
+{
+	uint64_t a[2], b[2];
+
+	if (n >= 16 && n <= 32) {
+		memcpy(a, src, 16);
+		memcpy(b, (const char *)src + n - 16, 16);
+		memcpy(dst, a, 16);
+		memcpy((char *)dst + n - 16, b, 16);
+	} else if (n >= 8 && n < 16) {
+		memcpy(a, src, 8);
+		memcpy(b, (const char *)src + n - 8, 8);
+		memcpy(dst, a, 8);
+		memcpy((char *)dst + n - 8, b, 8);
+	} else {
+		memcpy(dst, src, n);
+	}
 }
 
 /* ---- slot transitions ---- */
@@ -235,57 +259,201 @@ slot_release(struct xn_ring *r, struct xn_slot *sl, uint8_t salt)
 	return 0;
 }
 
-/* Claim a free slot for a new use: bump its salt. */
-static struct xn_slot *
-slot_claim(struct xn_ring *r, int *err)
+/*
+ * Keep the slot of a collected sync transaction for this thread's next call instead of
+ * retiring it, when allowed (see "Kept slots" in xn_core.h): the transaction got its reply,
+ * the send buffer is released and the slot's run is not over. Returns false when not kept
+ * (the caller retires the slot). The word is DONE with TXBUSY clear, which no other party
+ * writes (see slot_retire()), so a plain store does it. Release: pairs with the acquire of
+ * the claim CAS that takes the slot next (this thread's or another's), handing over our
+ * writes to the slot as xn_map_put() does for a bitmap claim.
+ */
+static inline __attribute__((always_inline)) bool
+slot_keep(struct xn_ring *r, struct xn_slot *sl)
 {
-	struct xn_slot *sl;
-	unsigned int in_use = 0, i, nwords = (r->conf.nslots + 63u) / 64u;
-	uint64_t hwm;
-	uint32_t s;
-	int idx;
+	uint32_t s = atomic_load_explicit(&sl->state, memory_order_acquire), n;
 
-	/* fast refusal; the authoritative check is after the publish (see slot_publish) */
-	if (atomic_load_explicit(&r->shut, memory_order_relaxed)) {
-		*err = -ESHUTDOWN;
-		return NULL;
+	if ((s & (XN_F_TXBUSY | XN_F_ANSWERED)) != XN_F_ANSWERED ||
+	    (atomic_load_explicit(&sl->ctr.sent, memory_order_relaxed) & (XN_KEEP_RUN - 1)) == 0)
+		return false;
+	n = xn_word(XN_S_KEPT, xn_salt(s), XN_F_ANSWERED);
+	atomic_store_explicit(&sl->state, n, memory_order_release);
+	xn_tls.keep_ring = r;
+	xn_tls.keep_idx = sl->idx;
+	xn_tls.keep_word = n;
+	return true;
+}
+
+/*
+ * Take a KEPT slot: CAS from the exact word @p s to CLAIMED with the salt bumped. The CAS
+ * decides between the keeping thread and any other claimer. seq_cst: acquire for the previous
+ * user's writes (see slot_keep()), and the claim's half of the shutdown handshake (see
+ * slot_claim()).
+ */
+static inline bool
+slot_take(struct xn_slot *sl, uint32_t s)
+{
+	return xn_st(s) == XN_S_KEPT &&
+	       atomic_compare_exchange_strong_explicit(&sl->state, &s,
+			xn_word(XN_S_CLAIMED, (uint8_t)(xn_salt(s) + 1), 0),
+			memory_order_seq_cst, memory_order_relaxed);
+}
+
+/* The bitmap is empty: take a slot another thread kept (it may have exited). */
+static int
+slot_take_any(struct xn_ring *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->conf.nslots; i++) {
+		struct xn_slot *sl = &r->slots[i];
+
+		/* relaxed: the CAS in slot_take() validates what we read */
+		if (slot_take(sl, atomic_load_explicit(&sl->state, memory_order_relaxed))) {
+			xn_ctr_inc(&r->taken);
+			return (int)i;
+		}
 	}
-	idx = xn_map_get(r, &in_use);
-	if (idx < 0) {
-		*err = -EAGAIN;
-		return NULL;
+	return -1;
+}
+
+/*
+ * Update the high-water mark of slots in use after a claim. Slots in use are out of the
+ * bitmap, but so are kept slots: the count of clear bits is an upper bound, and only when it
+ * exceeds the mark (rarely, once warmed up) are the states of those slots read to leave the
+ * kept ones out. The count only changes with the bitmap, so a thread remembers the last
+ * bitmap it found no peak in and skips the count while the bitmap is unchanged (the mark only
+ * grows). Relaxed throughout: a statistic, read as a snapshot.
+ */
+static void
+slot_hwm_count(struct xn_ring *r, const uint64_t *map)
+{
+	unsigned int nwords = (r->conf.nslots + 63u) / 64u, w, out = 0, in_use = 0;
+	uint64_t used[XN_MAP_WORDS], hwm;
+
+	for (w = 0; w < nwords; w++) {
+		used[w] = ~map[w] & xn_map_valid(r, w);
+		out += xn_popcount64(used[w]);
 	}
-	/* high-water mark of slots in use; other words read relaxed: a statistic */
-	for (i = 0; nwords > 1 && i < nwords; i++)
-		if (i != (unsigned int)idx / 64u)
-			in_use += xn_popcount64(~atomic_load_explicit(
-				&r->free_map[i], memory_order_relaxed) &
-				(r->conf.nslots - i * 64u >= 64u ? ~0ull :
-				 (1ull << (r->conf.nslots - i * 64u)) - 1u));
 	hwm = atomic_load_explicit(&r->inflight_hwm, memory_order_relaxed);
+	if (out <= hwm) {
+		xn_tls.hwm_id = r->id;
+		for (w = 0; w < nwords; w++)
+			xn_tls.hwm_map[w] = map[w];
+		return;
+	}
+	for (w = 0; w < nwords; w++)
+		while (used[w] != 0) {
+			unsigned int b = (unsigned int)__builtin_ctzll(used[w]);
+			uint32_t st = xn_st(atomic_load_explicit(&r->slots[w * 64u + b].state,
+							   memory_order_relaxed));
+
+			used[w] &= used[w] - 1;
+			in_use += st != XN_S_FREE && st != XN_S_KEPT;
+		}
 	while (in_use > hwm && !atomic_compare_exchange_weak_explicit(&r->inflight_hwm, &hwm,
 			in_use, memory_order_relaxed, memory_order_relaxed))
 		;
+}
+
+static inline __attribute__((always_inline)) void
+slot_hwm(struct xn_ring *r)
+{
+	unsigned int nwords = (r->conf.nslots + 63u) / 64u, w;
+	uint64_t map[XN_MAP_WORDS];
+	bool same = xn_tls.hwm_id == r->id;
+
+	for (w = 0; w < nwords; w++) {
+		map[w] = atomic_load_explicit(&r->free_map[w], memory_order_relaxed);
+		same = same && map[w] == xn_tls.hwm_map[w];
+	}
+	if (!same)
+		slot_hwm_count(r, map);
+}
+
+/* Claim a slot from the bitmap, else one another thread kept, and bump its salt. */
+static struct xn_slot *
+slot_claim_free(struct xn_ring *r)
+{
+	struct xn_slot *sl;
+	uint32_t s;
+	int idx;
+
+	idx = xn_map_get(r);
+	if (idx < 0) {
+		idx = slot_take_any(r);
+		return idx < 0 ? NULL : &r->slots[idx];
+	}
 	sl = &r->slots[idx];
 	/*
 	 * The slot is ours alone: nobody moves a FREE or CLAIMED word (xn_complete() and
-	 * xn_expire() only CAS from WAIT_*, xn_release() only when TXBUSY is set). Relaxed: the
-	 * bitmap's acquire already ordered us after the previous user.
+	 * xn_expire() only CAS from WAIT_*, xn_release() only when TXBUSY is set, slot_take()
+	 * only from KEPT). The bitmap's acquire already ordered us after the previous user; the
+	 * exchange is seq_cst for the shutdown handshake (slot_claim()), the part slot_take()'s
+	 * CAS plays for a kept slot.
 	 */
 	s = atomic_load_explicit(&sl->state, memory_order_relaxed);
-	atomic_store_explicit(&sl->state, xn_word(XN_S_CLAIMED, (uint8_t)(xn_salt(s) + 1), 0),
-			      memory_order_relaxed);
+	atomic_exchange_explicit(&sl->state, xn_word(XN_S_CLAIMED, (uint8_t)(xn_salt(s) + 1), 0),
+				 memory_order_seq_cst);
 	return sl;
 }
 
 /*
- * Publish the claimed slot as waiting, with TXBUSY set (the send op may take the buffer).
- * Returns the published word, or 0 when the ring was shut down meanwhile.
- *
- * seq_cst store then seq_cst load of `shut`, against xn_shutdown()'s seq_cst store of `shut`
- * then seq_cst load of each state: in the single total order one of the two loads sees the
- * other side's store, so a transaction published during a shutdown is either cancelled by
- * xn_shutdown() or sees the flag here; never neither. (Both may happen: the CAS picks one.)
+ * Claim a slot for a new use and bump its salt: the slot this thread kept if it is still
+ * KEPT, else one from the bitmap, else one another thread kept. Returns NULL with *err set
+ * to -EAGAIN (no slot) or -ESHUTDOWN. Inlined: it is most of the fast path.
+ */
+static inline __attribute__((always_inline)) struct xn_slot *
+slot_claim(struct xn_ring *r, int *err)
+{
+	struct xn_slot *sl = NULL;
+	uint32_t s;
+
+	/* fast refusal; the authoritative check is the handshake below */
+	if (atomic_load_explicit(&r->shut, memory_order_relaxed)) {
+		*err = -ESHUTDOWN;
+		return NULL;
+	}
+	if (xn_tls.keep_ring == r) {
+		/*
+		 * Expect the very word we left: if another thread took the slot meanwhile its salt
+		 * moved on, the CAS fails and we do not take the slot back from its new keeper.
+		 */
+		xn_tls.keep_ring = NULL;
+		sl = &r->slots[xn_tls.keep_idx];
+		if (!slot_take(sl, xn_tls.keep_word))
+			sl = NULL;
+	}
+	if (sl == NULL) {
+		sl = slot_claim_free(r);
+		if (sl == NULL) {
+			*err = -EAGAIN;
+			return NULL;
+		}
+	}
+	/*
+	 * Shutdown handshake (see xn_core.h): seq_cst load after our seq_cst claim of the word,
+	 * against xn_shutdown()'s seq_cst store of `shut` then load of each word. If we miss the
+	 * flag, xn_shutdown() sees CLAIMED and waits until we publish, then cancels.
+	 */
+	if (atomic_load_explicit(&r->shut, memory_order_seq_cst)) {
+		/* CLAIMED is ours alone (see above): plain release store, then the bitmap put */
+		s = atomic_load_explicit(&sl->state, memory_order_relaxed);
+		atomic_store_explicit(&sl->state, xn_word(XN_S_FREE, xn_salt(s), 0),
+				      memory_order_release);
+		xn_map_put(r, sl->idx);
+		*err = -ESHUTDOWN;
+		return NULL;
+	}
+	slot_hwm(r);
+	return sl;
+}
+
+/*
+ * Publish the claimed slot as waiting, with TXBUSY set (the send op may take the buffer), and
+ * return the published word. Release: pairs with the acquire of whoever wins the CAS out of
+ * WAIT_* (the transaction's fields are then visible to it). No read-modify-write: the claim
+ * already did the shutdown handshake, and CLAIMED is written by nobody else.
  */
 static uint32_t
 slot_publish(struct xn_ring *r, struct xn_slot *sl, uint32_t state)
@@ -296,9 +464,7 @@ slot_publish(struct xn_ring *r, struct xn_slot *sl, uint32_t state)
 	if (state == XN_S_WAIT_ASYNC)
 		atomic_fetch_add_explicit(&r->async_inflight, 1, memory_order_relaxed);
 	xn_ctr_own(&sl->ctr.sent);
-	atomic_store_explicit(&sl->state, w, memory_order_seq_cst);
-	if (atomic_load_explicit(&r->shut, memory_order_seq_cst))
-		return 0;
+	atomic_store_explicit(&sl->state, w, memory_order_release);
 	return w;
 }
 
@@ -383,8 +549,8 @@ xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t timeout_ns)
 	}
 }
 
-/* Collect a DONE sync transaction and retire its slot. */
-static int
+/* Collect a DONE sync transaction; keep its slot for this thread's next call, or retire it. */
+static inline __attribute__((always_inline)) int
 xn_collect(struct xn_ring *r, struct xn_slot *sl, struct xn_reply *rep)
 {
 	int result = sl->result;
@@ -393,11 +559,14 @@ xn_collect(struct xn_ring *r, struct xn_slot *sl, struct xn_reply *rep)
 		rep->len = sl->rlen;
 		rep->status = sl->rstatus;
 	}
-	slot_retire(r, sl);
+	if (!slot_keep(r, sl))
+		slot_retire(r, sl);
 	return result;
 }
 
 /* ---- entry points ---- */
+
+static _Atomic uint64_t xn_ring_ids;
 
 struct xn_ring *
 xn_ring_create(const struct xn_ring_conf *conf)
@@ -419,6 +588,8 @@ xn_ring_create(const struct xn_ring_conf *conf)
 	}
 	memset(r, 0, sz);
 	r->conf = *conf;
+	/* relaxed: only uniqueness matters (thread-local hints are keyed by it) */
+	r->id = 1 + atomic_fetch_add_explicit(&xn_ring_ids, 1, memory_order_relaxed);
 	r->spin_ns = conf->spin_ns ? conf->spin_ns : XN_DEFAULT_SPIN_NS;
 	r->poll_ns = 1000ull * (conf->poll_interval_us ? conf->poll_interval_us :
 				XN_DEFAULT_POLL_US);
@@ -441,22 +612,16 @@ xn_ring_free(struct xn_ring *r)
 	free(r);
 }
 
-/* Send failed or the ring was shut down right after publish: end the transaction ourselves
- * unless another party won it; in every case the send buffer goes back (nobody took it). */
+/* The send op failed: end the transaction ourselves unless another party won it (xn_shutdown,
+ * or a forged reply); in every case the send buffer goes back (the transport did not take it). */
 static bool
-xn_unsend(struct xn_ring *r, struct xn_slot *sl, uint32_t w, bool async, bool shut)
+xn_unsend(struct xn_ring *r, struct xn_slot *sl, uint32_t w, bool async)
 {
 	uint32_t s = w;
 
 	for (;;) {
 		if (slot_abandon(r, sl, s, true)) {
-			if (shut) {
-				/* never handed to the transport: a refused call, not a send */
-				xn_ctr_inc(&r->unsent);
-				xn_ctr_inc(&r->refused);
-			} else {
-				xn_ctr_inc(&sl->ctr.send_failed);
-			}
+			xn_ctr_inc(&sl->ctr.send_failed);
 			xn_ended(r, async);
 			return true;
 		}
@@ -464,7 +629,6 @@ xn_unsend(struct xn_ring *r, struct xn_slot *sl, uint32_t w, bool async, bool sh
 		if (xn_st(s) != XN_S_WAIT_SYNC && xn_st(s) != XN_S_WAIT_ASYNC)
 			break;
 	}
-	/* another party (xn_shutdown, or a forged reply) won: it ends the transaction */
 	slot_release(r, sl, xn_salt(w));
 	return false;
 }
@@ -492,24 +656,20 @@ xn_exec(struct xn_ring *r, const struct xn_msg *req, struct xn_reply *rep, uint3
 	sl->rcap = rep != NULL ? rep->cap : UINT32_MAX;
 	sl->t_send = xn_lat_sampled(sl) ? xn_now_ns() : 0;
 	w = slot_publish(r, sl, XN_S_WAIT_SYNC);
-	if (w == 0) {
-		w = atomic_load_explicit(&sl->state, memory_order_acquire);
-		if (xn_unsend(r, sl, w, false, true))
-			return -ESHUTDOWN;
-		xn_wait(r, sl, UINT64_MAX);
-		return xn_collect(r, sl, rep);
-	}
 	rc = r->conf.send(r->conf.ctx, XN_COOKIE(xn_salt(w), sl->idx), req);
 	if (rc != 0) {
-		if (xn_unsend(r, sl, w, false, false))
+		if (xn_unsend(r, sl, w, false))
 			return rc < 0 ? rc : -EIO;
 		xn_wait(r, sl, UINT64_MAX);
 		xn_collect(r, sl, rep);
 		return rc < 0 ? rc : -EIO;
 	}
-	rc = xn_wait(r, sl, (uint64_t)timeout_us * 1000u);
-	if (rc != 0)
-		return rc;
+	/* acquire: as in xn_wait(); a reply given during the send op needs no wait at all */
+	if (xn_st(atomic_load_explicit(&sl->state, memory_order_acquire)) != XN_S_DONE) {
+		rc = xn_wait(r, sl, (uint64_t)timeout_us * 1000u);
+		if (rc != 0)
+			return rc;
+	}
 	return xn_collect(r, sl, rep);
 }
 
@@ -542,17 +702,12 @@ xn_exec_async(struct xn_ring *r, const struct xn_msg *req, uint32_t timeout_us, 
 	atomic_store_explicit(&sl->deadline, now + (uint64_t)timeout_us * 1000u,
 			      memory_order_relaxed);
 	w = slot_publish(r, sl, XN_S_WAIT_ASYNC);
-	if (w == 0) {
-		w = atomic_load_explicit(&sl->state, memory_order_acquire);
-		/* lost to xn_shutdown: it ran (or runs) cb, so report success */
-		return xn_unsend(r, sl, w, true, true) ? -ESHUTDOWN : 0;
-	}
 	/* from here the slot may end and even be reused as soon as send returns 0 */
 	rc = r->conf.send(r->conf.ctx, XN_COOKIE(xn_salt(w), sl->idx), req);
 	if (rc == 0)
 		return 0;
 	/* the transport did not take the buffer, so the slot stays ours to end (not reusable) */
-	return xn_unsend(r, sl, w, true, false) ? (rc < 0 ? rc : -EIO) : 0;
+	return xn_unsend(r, sl, w, true) ? (rc < 0 ? rc : -EIO) : 0;
 }
 
 int
@@ -611,7 +766,7 @@ xn_complete(struct xn_ring *r, uint16_t cookie, const struct xn_msg *reply)
 
 	if (st == XN_S_WAIT_SYNC) {
 		if (sl->rbuf != NULL && reply->len != 0)
-			memcpy(sl->rbuf, reply->data, reply->len < cap ? reply->len : cap);
+			xn_copy(sl->rbuf, reply->data, reply->len < cap ? reply->len : cap);
 		sl->result = result;
 		sl->rlen = reply->len;
 		sl->rstatus = reply->status;
@@ -703,15 +858,29 @@ xn_shutdown(struct xn_ring *r, int err)
 
 	if (r == NULL || err >= 0)
 		return -EINVAL;
-	/* seq_cst: see slot_publish() */
-	atomic_store_explicit(&r->shut, 1, memory_order_seq_cst);
+	/* seq_cst store, then seq_cst loads of the words: the shutdown handshake (slot_claim()) */
+	atomic_store_explicit(&r->shut, (uint32_t)-err, memory_order_seq_cst);
 	for (i = 0; i < r->conf.nslots; i++) {
 		struct xn_slot *sl = &r->slots[i];
 		uint32_t s = atomic_load_explicit(&sl->state, memory_order_seq_cst);
+		unsigned int spins = 0;
 		uint32_t st;
 
 		for (;;) {
 			st = xn_st(s);
+			if (st == XN_S_CLAIMED) {
+				/*
+				 * A claim that may have missed the flag: the claimer is between
+				 * its claim and its publish (a few stores, no user code), or puts
+				 * the slot back. Wait for it, yielding in case it was preempted.
+				 */
+				if (++spins < XN_SHUT_SPINS)
+					xn_cpu_relax();
+				else
+					sched_yield();
+				s = atomic_load_explicit(&sl->state, memory_order_seq_cst);
+				continue;
+			}
 			if (st != XN_S_WAIT_SYNC && st != XN_S_WAIT_ASYNC)
 				break;
 			if (slot_win(sl, &s, 0))
@@ -790,7 +959,7 @@ xn_stats_get(struct xn_ring *r, struct xn_stats *st)
 	}
 	st->refused = atomic_load_explicit(&r->refused, memory_order_relaxed);
 	st->unknown_index = atomic_load_explicit(&r->unknown_index, memory_order_relaxed);
-	st->sent -= atomic_load_explicit(&r->unsent, memory_order_relaxed);
+	st->taken = atomic_load_explicit(&r->taken, memory_order_relaxed);
 	/* a snapshot taken while calls run may catch an end before its start: clamp */
 	ended = st->completed + st->timed_out + st->cancelled + st->send_failed;
 	st->inflight = st->sent > ended ? st->sent - ended : 0;

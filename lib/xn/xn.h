@@ -18,6 +18,13 @@
  * device may still read is never reused. Each slot has its own 8-bit salt, bumped every time the
  * slot is claimed: a late reply to an earlier use of the slot carries an old salt and is dropped.
  *
+ * Slots are handed out in turn, in runs: a thread whose synchronous call got its reply, with
+ * the send buffer already released, keeps the slot for its own next call, up to 16 uses of the
+ * slot in a row; then the slot goes back to the free set and the thread takes the next one in
+ * turn. A kept slot is free (not in flight): a call that finds no other free slot takes one
+ * kept by another thread (counted in xn_stats::taken). Slots of timed-out, cancelled or failed
+ * transactions, and of async ones, are never kept.
+ *
  * Concurrency: every call may be made from any thread at the same time, except that
  * xn_ring_free() must not race with anything. No call takes a lock. Callbacks (the send op,
  * the poll hook, async completion callbacks) never run with any internal lock held, but an
@@ -149,6 +156,8 @@ struct xn_stats {
 	uint64_t late;		/**< replies dropped: XN_RX_NOT_WAITING */
 	uint64_t duplicates;	/**< replies dropped: XN_RX_DUPLICATE */
 	uint64_t opcode_mismatch; /**< replies dropped: XN_RX_OPCODE_MISMATCH */
+	uint64_t taken;		/**< claims that took a slot kept by another thread (for its
+				 *   next call) because no other slot was free */
 	uint64_t inflight;	/**< transactions sent and not ended, now */
 	uint64_t inflight_hwm;	/**< most slots in use at once (transactions in flight, plus
 				 *   ended ones whose send buffer was not released yet) */
@@ -255,7 +264,9 @@ int xn_expire(struct xn_ring *r);
 /**
  * Shut the ring down (device reset or removal): refuse new calls with -ESHUTDOWN, end every
  * outstanding transaction with @p err at once (sync waiters return it, async callbacks get it).
- * Send buffers stay busy until released (xn_release() / xn_release_all()).
+ * Send buffers stay busy until released (xn_release() / xn_release_all()). A call that claimed
+ * its slot just before the shutdown is waited for (it publishes within a few instructions, no
+ * user code runs meanwhile) and then ended with @p err.
  *
  * @param r   the ring
  * @param err negative errno given to outstanding transactions, e.g. -EIO or -ECANCELED

@@ -17,8 +17,10 @@
  *
  * States:
  *
- *   FREE ------claim------> CLAIMED --publish--> WAIT_SYNC / WAIT_ASYNC
- *   WAIT_* --reply CAS----> COMPLETING --(sync) DONE --waiter collects--> RETIRED
+ *   FREE (bit set in the bitmap) --bitmap claim--> CLAIMED
+ *   KEPT (not in the bitmap) --claim CAS, by the keeping thread or a taker--> CLAIMED
+ *   CLAIMED --publish--> WAIT_SYNC / WAIT_ASYNC     (or back to FREE: ring shut meanwhile)
+ *   WAIT_* --reply CAS----> COMPLETING --(sync) DONE --waiter collects--> KEPT / RETIRED
  *                                      --(async) callback--------------> RETIRED
  *   WAIT_* --timeout CAS--> RETIRED              (waiter, or xn_expire() for async)
  *   WAIT_* --shutdown CAS-> COMPLETING -> DONE / callback -> RETIRED
@@ -30,13 +32,34 @@
  * is written directly as FREE, so the slot is back in the bitmap by whoever clears the last of
  * the two conditions (transaction ended, send buffer released).
  *
- * Cost of the common path (claim, send, reply inside or right after send, buffer released,
- * waiter collects): the bitmap fetch_and, the seq_cst publish, xn_release()'s CAS, the reply
- * CAS and the bitmap fetch_or. COMPLETING -> DONE and DONE -> FREE are plain release stores
- * when TXBUSY is already clear, because then no other party may write the word (see
- * slot_done() and slot_retire()); this is why a waiter never sets SLEEPER in COMPLETING.
- * The clock is read only for latency samples (1 in XN_LAT_SAMPLE per slot), async deadlines,
- * and by a sync waiter whose reply is not there yet.
+ * Kept slots. A sync waiter that collects its reply with the send buffer already released
+ * keeps the slot for its thread's next call (state KEPT, not in the bitmap, remembered in a
+ * thread-local hint), unless the slot has finished a run of XN_KEEP_RUN uses: then it goes
+ * back to the bitmap and the next claim takes the next slot in turn. Runs are counted per slot
+ * (its `sent` counter), so a slot's salt wraps after 256 uses whoever uses it, and slots are
+ * still used in turn run after run. A slot is kept only after a reply: a timed-out, cancelled
+ * or failed transaction returns its slot to the bitmap (or leaves it RETIRED while the send
+ * buffer is busy, which no claim takes). KEPT is a free slot outside the bitmap: any claim may
+ * take it with a CAS, which decides between the keeping thread and another one. Other threads
+ * take kept slots when the bitmap is empty (a thread that exited or moved to another ring
+ * leaves its kept slot behind; nothing is lost, it is taken back that way).
+ *
+ * Shutdown handshake. The claim ends with a seq_cst read-modify-write of the state word (the
+ * CAS out of KEPT, or the exchange into CLAIMED after a bitmap claim), followed by a seq_cst
+ * load of `shut`; xn_shutdown() stores `shut` (seq_cst) and then loads each state word
+ * (seq_cst). In the single total order either the claimer sees the flag (it puts the slot
+ * back and refuses the call) or xn_shutdown() sees the claim: CLAIMED, which it waits out (a
+ * few stores, no user code, no lock: the claimer publishes or puts back), or WAIT_*, which it
+ * cancels. So the publish itself is a plain release store.
+ *
+ * Cost of the common path (claim of the kept slot, send, reply inside or right after send,
+ * buffer released, waiter collects): the claim CAS, xn_release()'s CAS and the reply CAS; the
+ * publish, COMPLETING -> DONE and DONE -> KEPT are plain release stores (the last two because
+ * with TXBUSY clear no other party may write the word, see slot_done() and slot_keep(); this
+ * is why a waiter never sets SLEEPER in COMPLETING). One use in XN_KEEP_RUN adds the bitmap
+ * claim and put. With two threads each works on its own slot's cache lines; the free bitmap
+ * is written once per run. The clock is read only for latency samples (1 in XN_LAT_SAMPLE per
+ * slot), async deadlines, and by a sync waiter whose reply is not there yet.
  */
 
 #include <errno.h>
@@ -61,6 +84,7 @@
 #define XN_S_COMPLETING	4u
 #define XN_S_DONE	5u
 #define XN_S_RETIRED	6u
+#define XN_S_KEPT	7u
 
 #define XN_STATE_MASK	0x0fu
 #define XN_F_TXBUSY	0x10u
@@ -70,6 +94,11 @@
 
 #define XN_CACHE_LINE	64
 #define XN_MAP_WORDS	(XN_MAX_SLOTS / 64)
+
+/* uses of a slot in a row by the thread that keeps it (a power of two), see above */
+#define XN_KEEP_RUN	16
+/* spins of xn_shutdown() on a CLAIMED slot before it yields the CPU to the claimer */
+#define XN_SHUT_SPINS	64
 
 /* latency histogram: values < 16 exact, then 8 sub-buckets per power of two */
 #define XN_LAT_BUCKETS	(16 + 60 * 8)
@@ -143,20 +172,26 @@ struct xn_slot {
 } __attribute__((aligned(XN_CACHE_LINE)));
 
 struct xn_ring {
+	/* read on every call, written by xn_shutdown() / xn_arm() only */
 	struct xn_ring_conf conf;
 	uint64_t spin_ns;
 	uint64_t poll_ns;
+	_Atomic uint32_t shut;		/* 0: armed; else minus the xn_shutdown() error */
+	uint64_t id;			/* unique per ring of the process, never 0 */
 
-	/* free-slot bitmap, one bit per slot (set: free) */
+	/*
+	 * Free-slot bitmap, one bit per slot (set: free), and the high-water mark of slots in
+	 * use: both read on every claim, written once per run of a kept slot (bitmap) or on a
+	 * new peak (hwm), so they share one line.
+	 */
 	_Atomic uint64_t free_map[XN_MAP_WORDS] __attribute__((aligned(XN_CACHE_LINE)));
+	_Atomic uint64_t inflight_hwm;
 
-	_Atomic uint32_t shut __attribute__((aligned(XN_CACHE_LINE)));
-	_Atomic uint32_t async_inflight;
-
-	_Atomic uint64_t inflight_hwm __attribute__((aligned(XN_CACHE_LINE)));
-	atomic_uint_fast64_t unsent;	/* published, then refused on shutdown: not sends */
+	/* bumped by async calls and rare events: kept off the lines above */
+	_Atomic uint32_t async_inflight __attribute__((aligned(XN_CACHE_LINE)));
 	atomic_uint_fast64_t refused;
 	atomic_uint_fast64_t unknown_index;
+	atomic_uint_fast64_t taken;	/* kept slots claimed by another thread */
 
 	_Atomic uint64_t lat_min __attribute__((aligned(XN_CACHE_LINE)));
 	_Atomic uint64_t lat_max;
@@ -282,32 +317,54 @@ xn_popcount64(uint64_t v)
 }
 
 /*
- * Where this thread's next claim starts looking (plus one; 0: not seeded yet). Per thread, so
- * that it costs no shared write, and seeded apart so that threads start in different words.
+ * Per-thread claim hints, so that they cost no shared write:
+ * - hint: where the next bitmap claim starts looking (plus one; 0: not seeded yet), seeded
+ *   apart so that threads start in different places;
+ * - hwm_id / hwm_map: see slot_hwm();
+ * - keep_ring / keep_idx: the slot this thread kept after its last reply (see "Kept slots"
+ *   above). Only a hint: it is dereferenced only when the caller passes the same ring, and
+ *   the claim CAS checks that the slot is still KEPT (it may have been taken meanwhile, or the
+ *   ring freed and another one allocated at the same address: any KEPT slot may be claimed by
+ *   anyone, so claiming it is right in every case).
  */
-static _Thread_local uint32_t xn_tls_hint;
+struct xn_tls {
+	struct xn_ring *keep_ring;
+	uint32_t keep_idx;
+	uint32_t keep_word;	/* the KEPT word we left in the slot */
+	uint32_t hint;
+	/* the bitmap last seen by slot_hwm() in ring hwm_id, when it proved no new peak */
+	uint64_t hwm_id;
+	uint64_t hwm_map[XN_MAP_WORDS];
+};
+
+/*
+ * The default TLS model on purpose: lib/xn is linked into driver plugins that EAL loads with
+ * dlopen(), where initial-exec TLS fails ("cannot allocate memory in static TLS block").
+ * Linked into an executable, the linker relaxes the access to a fixed offset anyway.
+ */
+static _Thread_local struct xn_tls xn_tls;
 static _Atomic uint32_t xn_hint_seed;
 
 /*
- * Take a free slot: clear its bit with fetch_and; the bit that was set in the returned old
- * value is ours. Acquire: pairs with the release fetch_or of xn_map_put() so that everything
- * the previous user of the slot did (its counters, its result fields) happens before we write
- * the slot. The search starts at the hint so that slots are used in turn: a slot is reused
- * only after the others, which makes a wrap of its 8-bit salt (256 reuses) as rare as possible.
- * *in_use gets the number of slots in use in the word we took from, ours included.
+ * Take a free slot from the bitmap: clear its bit with fetch_and; the bit that was set in the
+ * returned old value is ours. Acquire: pairs with the release fetch_or of xn_map_put() so that
+ * everything the previous user of the slot did (its counters, its result fields) happens
+ * before we write the slot. The search starts at the hint so that slots are used in turn (a
+ * run of XN_KEEP_RUN uses each when a thread keeps them): a slot is reused only after the
+ * others, which makes a wrap of its 8-bit salt (256 reuses) as rare as possible.
  */
 static inline int
-xn_map_get(struct xn_ring *r, unsigned int *in_use)
+xn_map_get(struct xn_ring *r)
 {
 	unsigned int nslots = r->conf.nslots;
 	unsigned int nwords = (nslots + 63u) / 64u;
 	unsigned int start, w, i;
 
 	/* no division on this path: the hint is kept within 0..nslots (nslots means 0) */
-	if (xn_tls_hint == 0)
-		xn_tls_hint = 1 + atomic_fetch_add_explicit(&xn_hint_seed, 64 + 17,
+	if (xn_tls.hint == 0)
+		xn_tls.hint = 1 + atomic_fetch_add_explicit(&xn_hint_seed, 64 + 17,
 							    memory_order_relaxed) % XN_MAX_SLOTS;
-	start = xn_tls_hint - 1;
+	start = xn_tls.hint - 1;
 	if (start >= nslots)
 		start = start == nslots ? 0 : start % nslots;
 	w = start / 64u;
@@ -325,11 +382,8 @@ xn_map_get(struct xn_ring *r, unsigned int *in_use)
 
 			if (old & bit) {
 				uint32_t idx = w * 64u + b;
-				unsigned int width = nslots - w * 64u;
 
-				width = width > 64u ? 64u : width;
-				*in_use = width - xn_popcount64(old) + 1u;
-				xn_tls_hint = idx + 2;
+				xn_tls.hint = idx + 2;
 				return (int)idx;
 			}
 			m = old & ~bit & first;
@@ -344,6 +398,15 @@ xn_map_put(struct xn_ring *r, unsigned int idx)
 {
 	atomic_fetch_or_explicit(&r->free_map[idx / 64u], 1ull << (idx % 64u),
 				 memory_order_release);
+}
+
+/* The bits of bitmap word @p w that stand for slots of the ring. */
+static inline uint64_t
+xn_map_valid(const struct xn_ring *r, unsigned int w)
+{
+	unsigned int left = r->conf.nslots - w * 64u;
+
+	return left >= 64u ? ~0ull : (1ull << left) - 1u;
 }
 
 #endif /* CTLPATH_XN_CORE_H */

@@ -5,7 +5,9 @@
  * late replies (after the caller's timeout), remote errors, and releases each send buffer at
  * a random moment before or after the reply. Cases also drive the receive path from the
  * waiters' poll hook instead of the device thread, and shut the ring down and re-arm it while
- * everything runs.
+ * everything runs. A last case puts more callers than slots on a ring whose transport answers
+ * inline, so that slots kept by one thread for its next call are taken by others (also after
+ * their thread exited) while shutdowns, timeouts and late buffer releases go on.
  *
  * Checked: every caller gets exactly its own reply (payload tag) or an error; every async
  * callback runs exactly once; the callers' tallies match the ring's counters; the counters add
@@ -15,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -501,6 +504,224 @@ scale(unsigned int n)
 	return f > 0 ? (unsigned int)(n * f) + 1 : n;
 }
 
+/* ---- kept slots under contention ---- */
+
+/*
+ * More callers than slots, with a transport that answers inline from the send op (the path on
+ * which a thread keeps its slot): claims keep finding the bitmap empty and take slots other
+ * threads kept, callers exit at different times leaving kept slots behind, some buffers are
+ * released late (never reused meanwhile), some requests go unanswered (timeouts, never kept),
+ * and the ring is shut down and re-armed while all this runs.
+ */
+#define KS_THREADS	4
+#define KS_SLOTS	3
+#define KS_TIMEOUT_US	300
+#define KS_LATE_MAX	64
+
+static struct {
+	struct xn_ring *r;
+	pthread_mutex_t lock;
+	uint16_t late[KS_LATE_MAX];	/* cookies whose buffer is released later */
+	unsigned int nlate;
+	atomic_uint release_errors;
+	atomic_bool stop_chaos;
+	atomic_bool quiet;		/* take every message, answer none */
+	atomic_uint final_calls;
+} K;
+
+static _Thread_local uint64_t ks_rng;
+
+/* release the buffers held back; called by senders and by callers that found no slot */
+static void
+ks_release_late(void)
+{
+	uint16_t c[KS_LATE_MAX];
+	unsigned int n, i;
+
+	pthread_mutex_lock(&K.lock);
+	n = K.nlate;
+	memcpy(c, K.late, n * sizeof(c[0]));
+	K.nlate = 0;
+	pthread_mutex_unlock(&K.lock);
+	for (i = 0; i < n; i++)
+		if (xn_release(K.r, c[i]) != 0)
+			atomic_fetch_add(&K.release_errors, 1);
+}
+
+static int
+ks_send(void *ctx, uint16_t cookie, const struct xn_msg *msg)
+{
+	struct xn_msg rep = { .opcode = msg->opcode, .len = msg->len, .data = msg->data };
+	uint64_t x = rnd(&ks_rng) % 100;
+
+	(void)ctx;
+	if (atomic_load(&K.quiet))
+		return 0;
+	if (x < 3) {
+		/* read but never answered: the caller times out */
+		if (xn_release(K.r, cookie) != 0)
+			atomic_fetch_add(&K.release_errors, 1);
+		return 0;
+	}
+	if (x < 8) {
+		/* answered, but the device still reads the buffer: released later */
+		pthread_mutex_lock(&K.lock);
+		if (K.nlate < KS_LATE_MAX) {
+			K.late[K.nlate++] = cookie;
+			pthread_mutex_unlock(&K.lock);
+		} else {
+			pthread_mutex_unlock(&K.lock);
+			if (xn_release(K.r, cookie) != 0)
+				atomic_fetch_add(&K.release_errors, 1);
+		}
+	} else {
+		ks_release_late();
+		if (xn_release(K.r, cookie) != 0)
+			atomic_fetch_add(&K.release_errors, 1);
+	}
+	xn_complete(K.r, cookie, &rep);
+	return 0;
+}
+
+struct ks_caller {
+	pthread_t th;
+	uint32_t id;
+	unsigned int n;
+	unsigned int ok, timeout, cancelled, refused, busy, wrong;
+};
+
+static void *
+ks_caller_main(void *arg)
+{
+	struct ks_caller *c = arg;
+	unsigned int i;
+
+	ks_rng = 0x9e3779b97f4a7c15ull * (c->id + 1);
+	for (i = 0; i < c->n; i++) {
+		struct tag tag = { .thread = c->id, .seq = i }, got = { 0 };
+		struct xn_msg req = { .opcode = 200 + c->id, .len = sizeof(tag), .data = &tag };
+		struct xn_reply rep = { .buf = &got, .cap = sizeof(got) };
+		int rc = xn_exec(K.r, &req, &rep, KS_TIMEOUT_US);
+
+		if (rc == (int)sizeof(tag) && memcmp(&got, &tag, sizeof(tag)) == 0) {
+			c->ok++;
+		} else if (rc == -ETIMEDOUT) {
+			c->timeout++;
+		} else if (rc == -EIO) {
+			c->cancelled++;
+		} else if (rc == -ESHUTDOWN || rc == -EAGAIN) {
+			if (rc == -ESHUTDOWN)
+				c->refused++;
+			else
+				c->busy++;
+			ks_release_late();
+			sched_yield();
+		} else {
+			c->wrong++;
+		}
+		/* now and then idle while keeping the slot: others find no free one and take it */
+		if ((rnd(&ks_rng) & 7) == 0)
+			sleep_ns(10000);
+	}
+	return NULL;
+}
+
+static void
+ks_final_cb(void *arg, int result, const struct xn_msg *reply)
+{
+	(void)arg;
+	(void)reply;
+	if (result == -ECANCELED)
+		atomic_fetch_add(&K.final_calls, 1);
+}
+
+static void *
+ks_chaos_main(void *arg)
+{
+	int *cancelled = arg;
+
+	while (!atomic_load(&K.stop_chaos)) {
+		int rc;
+
+		sleep_ns(3000000);
+		rc = xn_shutdown(K.r, -EIO);
+		if (rc > 0)
+			*cancelled += rc;
+		sleep_ns(300000);
+		xn_arm(K.r);
+	}
+	return NULL;
+}
+
+static int
+kept_slots_taken_under_contention(void)
+{
+	struct xn_ring_conf conf = { .nslots = KS_SLOTS, .send = ks_send, .spin_ns = 2000 };
+	struct ks_caller c[KS_THREADS];
+	unsigned int i, ok = 0, timeout = 0, cancelled = 0, busy = 0, wrong = 0;
+	int shut_cancelled = 0;
+	pthread_t chaos;
+	struct xn_stats st;
+	uint64_t t0 = now_ns();
+
+	memset(&K, 0, sizeof(K));
+	pthread_mutex_init(&K.lock, NULL);
+	K.r = xn_ring_create(&conf);
+	TEST_ASSERT(K.r != NULL, "create");
+	TEST_ASSERT_SUCCESS(pthread_create(&chaos, NULL, ks_chaos_main, &shut_cancelled), "chaos");
+	for (i = 0; i < KS_THREADS; i++) {
+		/* different lengths: early leavers leave kept slots behind for the others */
+		c[i] = (struct ks_caller){ .id = i, .n = scale(20000) * (i + 1) / KS_THREADS };
+		TEST_ASSERT_SUCCESS(pthread_create(&c[i].th, NULL, ks_caller_main, &c[i]),
+				    "caller");
+	}
+	for (i = 0; i < KS_THREADS; i++) {
+		pthread_join(c[i].th, NULL);
+		ok += c[i].ok;
+		timeout += c[i].timeout;
+		cancelled += c[i].cancelled;
+		busy += c[i].busy;
+		wrong += c[i].wrong;
+	}
+	atomic_store(&K.stop_chaos, true);
+	pthread_join(chaos, NULL);
+	xn_arm(K.r);
+	ks_release_late();
+
+	TEST_ASSERT_SUCCESS(xn_stats_get(K.r, &st), "stats");
+	printf("  kept slots: %u ok, %u timeout, %u cancelled, %u busy, %.2f s | taken %llu "
+	       "hwm %llu\n", ok, timeout, cancelled, busy, (double)(now_ns() - t0) / 1e9,
+	       (unsigned long long)st.taken, (unsigned long long)st.inflight_hwm);
+	TEST_ASSERT_EQUAL(wrong, 0, "a caller got a wrong reply or code");
+	TEST_ASSERT_EQUAL(atomic_load(&K.release_errors), 0, "xn_release refused a buffer");
+	TEST_ASSERT_EQUAL(st.inflight, 0, "transactions left in flight");
+	TEST_ASSERT_EQUAL(st.busy_buffers, 0, "send buffers left busy");
+	TEST_ASSERT_EQUAL(st.sent, st.completed + st.timed_out + st.cancelled + st.send_failed,
+			  "counters add up");
+	TEST_ASSERT_EQUAL(st.completed, ok, "completions seen by callers");
+	TEST_ASSERT_EQUAL(st.timed_out, timeout, "timeouts seen by callers");
+	TEST_ASSERT_EQUAL(st.cancelled, cancelled, "cancellations seen by callers");
+	TEST_ASSERT_EQUAL(st.cancelled, (uint64_t)shut_cancelled, "cancellations by shutdown");
+	TEST_ASSERT(st.inflight_hwm <= KS_SLOTS, "hwm %llu", (unsigned long long)st.inflight_hwm);
+	TEST_ASSERT(ok > 0 && timeout > 0 && busy > 0, "the paths were exercised");
+	TEST_ASSERT(st.taken > 0, "no kept slot was ever taken by another thread");
+
+	/* every slot can be claimed again, kept ones (their threads exited) included */
+	atomic_store(&K.quiet, true);
+	for (i = 0; i < KS_SLOTS; i++) {
+		struct xn_msg req = { .opcode = 1, .len = sizeof(struct tag),
+				      .data = &(struct tag){ 0 } };
+
+		TEST_ASSERT_SUCCESS(xn_exec_async(K.r, &req, 1000000, ks_final_cb, NULL),
+				    "slot %u after the run", i);
+	}
+	TEST_ASSERT_EQUAL(xn_shutdown(K.r, -ECANCELED), KS_SLOTS, "final shutdown");
+	TEST_ASSERT_EQUAL(atomic_load(&K.final_calls), KS_SLOTS, "final callbacks");
+	xn_ring_free(K.r);
+	pthread_mutex_destroy(&K.lock);
+	return TEST_SUCCESS;
+}
+
 static int
 receive_thread_with_faults(void)
 {
@@ -523,6 +744,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(receive_thread_with_faults),
 	TEST_CASE(poll_hook_receive_with_faults),
 	TEST_CASE(resets_during_traffic),
+	TEST_CASE(kept_slots_taken_under_contention),
 };
 
 TEST_MAIN("xn_stress", cases)

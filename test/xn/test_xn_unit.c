@@ -8,6 +8,7 @@
  * at all (the test feeds xn_complete() itself).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -244,21 +245,183 @@ bad_arguments_get_einval(void)
 }
 
 static int
-cookie_is_salt_and_index_slots_used_in_turn(void)
+cookie_is_salt_and_index_slot_kept_for_a_run_then_next_in_turn(void)
 {
 	unsigned int i;
 
 	TEST_ASSERT(fake_setup(4, ANSWER_INLINE, false) != NULL, "create");
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < 40; i++)
 		TEST_ASSERT_EQUAL(exec_simple(7, 100000, NULL), (int)sizeof(payload), "exec %u", i);
-	for (i = 0; i < 12; i++) {
-		/* the 4 slots in turn (from wherever this thread starts); each use bumps that
-		 * slot's own salt (starts at 1) */
-		TEST_ASSERT_EQUAL(XN_COOKIE_IDX(F.cookie[i]), (XN_COOKIE_IDX(F.cookie[0]) + i) % 4,
-				  "index of message %u", i);
-		TEST_ASSERT_EQUAL(XN_COOKIE_SALT(F.cookie[i]), i / 4 + 1, "salt of message %u", i);
+	for (i = 0; i < 40; i++) {
+		/*
+		 * The thread keeps its slot for a run of 16 uses, then takes the next slot in
+		 * turn (from wherever this thread starts); each use bumps that slot's own salt
+		 * (starts at 1).
+		 */
+		TEST_ASSERT_EQUAL(XN_COOKIE_IDX(F.cookie[i]),
+				  (XN_COOKIE_IDX(F.cookie[0]) + i / 16) % 4, "index of message %u",
+				  i);
+		TEST_ASSERT_EQUAL(XN_COOKIE_SALT(F.cookie[i]), i % 16 + 1, "salt of message %u", i);
 	}
 	TEST_ASSERT_EQUAL(XN_COOKIE(0xbe, 0x02), 0xbe02, "cookie macro");
+	xn_ring_free(F.r);
+	return TEST_SUCCESS;
+}
+
+/* ---- a second caller thread (kept slots are per thread) ---- */
+
+struct other {
+	bool async;
+	int rc;
+	uint16_t cookie;
+};
+
+static void *
+other_main(void *arg)
+{
+	struct other *o = arg;
+	struct cbrec cb = { 0 };
+	struct xn_msg req = { .opcode = 0x77 };
+
+	if (o->async) {
+		/* answered inline: the callback has run when the call returns */
+		o->rc = xn_exec_async(F.r, &req, 100000, rec_cb, &cb);
+		if (o->rc == 0)
+			o->rc = cb.calls == 1 ? cb.result : -EPROTO;
+	} else {
+		o->rc = exec_simple(0x77, 100000, NULL);
+	}
+	o->cookie = F.cookie[F.n - 1];
+	return NULL;
+}
+
+/*
+ * Run one call on a new thread that then exits; returns its result. A sync call leaves the
+ * slot kept by the exited thread; an async one does not keep its slot.
+ */
+static int
+other_thread_exec(bool async, uint16_t *cookie)
+{
+	struct other o = { .async = async, .rc = -ECHILD };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, other_main, &o) != 0)
+		return -ECHILD;
+	pthread_join(th, NULL);
+	if (cookie != NULL)
+		*cookie = o.cookie;
+	return o.rc;
+}
+
+static uint64_t
+taken_count(void)
+{
+	struct xn_stats st;
+
+	return xn_stats_get(F.r, &st) == 0 ? st.taken : UINT64_MAX;
+}
+
+static int
+kept_slot_is_taken_by_another_thread_when_none_is_free(void)
+{
+	struct xn_stats st;
+	uint16_t c;
+
+	/* one slot: this thread keeps it after its reply */
+	TEST_ASSERT(fake_setup(1, ANSWER_INLINE, false) != NULL, "create");
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "exec");
+	TEST_ASSERT_SUCCESS(xn_stats_get(F.r, &st), "stats");
+	TEST_ASSERT_EQUAL(st.inflight, 0, "a kept slot is not in flight");
+	TEST_ASSERT_EQUAL(st.busy_buffers, 0, "nor busy");
+	TEST_ASSERT_EQUAL(st.taken, 0, "nothing taken yet");
+	/* another thread finds the bitmap empty and takes the kept slot, salt bumped */
+	TEST_ASSERT_EQUAL(other_thread_exec(false, &c), (int)sizeof(payload), "other thread");
+	TEST_ASSERT_EQUAL(XN_COOKIE_IDX(c), 0, "same slot");
+	TEST_ASSERT_EQUAL(XN_COOKIE_SALT(c), 2, "next salt");
+	TEST_ASSERT_EQUAL(taken_count(), 1, "taken counted");
+	/* that thread exited keeping the slot: this thread's hint is stale (the salt moved on),
+	 * so it takes the slot back the same way */
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "exec again");
+	TEST_ASSERT_EQUAL(F.cookie[2], XN_COOKIE(3, 0), "slot 0, salt 3");
+	TEST_ASSERT_EQUAL(taken_count(), 2, "taken back");
+	/* the reply to a kept slot's last use is still a duplicate, an older one stale */
+	TEST_ASSERT_EQUAL(xn_complete(F.r, F.cookie[2], &(struct xn_msg){ .opcode = 7 }),
+			  XN_RX_DUPLICATE, "duplicate on a kept slot");
+	TEST_ASSERT_EQUAL(xn_complete(F.r, c, &(struct xn_msg){ .opcode = 7 }),
+			  XN_RX_STALE_SALT, "stale on a kept slot");
+	TEST_ASSERT_EQUAL(xn_release(F.r, F.cookie[2]), -EALREADY, "kept: no busy buffer");
+	TEST_ASSERT(stats_add_up(F.r), "counters add up");
+	xn_ring_free(F.r);
+	return TEST_SUCCESS;
+}
+
+static int
+slot_kept_only_after_a_reply_with_buffer_released(void)
+{
+	struct cbrec cb = { 0 };
+	struct xn_msg req = { .opcode = 0x77 };
+
+	/*
+	 * One slot. After each call below the slot must be back in the free bitmap, so an async
+	 * call on another thread claims it without taking a kept slot (taken stays 0); the last
+	 * call is the control: a reply with the buffer released keeps the slot.
+	 */
+	TEST_ASSERT(fake_setup(1, ANSWER_NONE, false) != NULL, "create");
+	TEST_ASSERT_EQUAL(exec_simple(1, 1000, NULL), -ETIMEDOUT, "timed out");
+	F.mode = ANSWER_INLINE;
+	TEST_ASSERT_EQUAL(other_thread_exec(true, NULL), (int)sizeof(payload), "after timeout");
+	TEST_ASSERT_EQUAL(taken_count(), 0, "a timed-out slot is not kept");
+
+	F.fail_rc = -ENOBUFS;
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), -ENOBUFS, "send failed");
+	F.fail_rc = 0;
+	TEST_ASSERT_EQUAL(other_thread_exec(true, NULL), (int)sizeof(payload), "after send fail");
+	TEST_ASSERT_EQUAL(taken_count(), 0, "a failed slot is not kept");
+
+	F.auto_release = false;
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "buffer busy");
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), -EAGAIN, "not reused while busy");
+	TEST_ASSERT_SUCCESS(xn_release(F.r, F.cookie[F.n - 1]), "release");
+	F.auto_release = true;
+	TEST_ASSERT_EQUAL(other_thread_exec(true, NULL), (int)sizeof(payload), "after release");
+	TEST_ASSERT_EQUAL(taken_count(), 0, "a slot retired with a busy buffer is not kept");
+
+	/* an async call does not keep its slot either (its callback may run anywhere) */
+	TEST_ASSERT_SUCCESS(xn_exec_async(F.r, &req, 100000, rec_cb, &cb), "async");
+	TEST_ASSERT_EQUAL(cb.calls, 1, "answered inline");
+	TEST_ASSERT_EQUAL(other_thread_exec(true, NULL), (int)sizeof(payload), "after async");
+	TEST_ASSERT_EQUAL(taken_count(), 0, "an async slot is not kept");
+
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "reply");
+	TEST_ASSERT_EQUAL(other_thread_exec(true, NULL), (int)sizeof(payload), "control");
+	TEST_ASSERT_EQUAL(taken_count(), 1, "a replied slot is kept");
+	TEST_ASSERT(stats_add_up(F.r), "counters add up");
+	xn_ring_free(F.r);
+	return TEST_SUCCESS;
+}
+
+static int
+shutdown_with_a_kept_slot_then_rearm(void)
+{
+	struct xn_stats st;
+	uint16_t c;
+
+	TEST_ASSERT(fake_setup(2, ANSWER_INLINE, false) != NULL, "create");
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "exec");
+	c = F.cookie[0];
+	/* a kept slot is no transaction: nothing to cancel */
+	TEST_ASSERT_EQUAL(xn_shutdown(F.r, -EIO), 0, "nothing outstanding");
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), -ESHUTDOWN, "refused while shut");
+	TEST_ASSERT_EQUAL(other_thread_exec(false, NULL), -ESHUTDOWN, "other thread refused");
+	TEST_ASSERT_EQUAL(F.n, 1, "nothing sent while shut");
+	TEST_ASSERT_SUCCESS(xn_arm(F.r), "arm");
+	TEST_ASSERT_EQUAL(exec_simple(1, 100000, NULL), (int)sizeof(payload), "works again");
+	TEST_ASSERT_EQUAL(F.cookie[1], XN_COOKIE(XN_COOKIE_SALT(c) + 1, XN_COOKIE_IDX(c)),
+			  "the kept slot is used again, next salt");
+	TEST_ASSERT_SUCCESS(xn_stats_get(F.r, &st), "stats");
+	TEST_ASSERT_EQUAL(st.cancelled, 0, "nothing cancelled");
+	TEST_ASSERT_EQUAL(st.refused, 2, "two refused calls");
+	TEST_ASSERT(stats_add_up(F.r), "counters add up");
 	xn_ring_free(F.r);
 	return TEST_SUCCESS;
 }
@@ -286,8 +449,8 @@ exec_returns_reply_length_and_payload(void)
 	TEST_ASSERT_EQUAL(st.inflight, 0, "inflight");
 	TEST_ASSERT_EQUAL(st.inflight_hwm, 1, "hwm");
 	TEST_ASSERT_EQUAL(st.busy_buffers, 0, "busy buffers");
-	/* first use of each of the two slots: both are latency samples */
-	TEST_ASSERT_EQUAL(st.latency.count, 2, "latency samples");
+	/* the second call reused the slot its thread kept: only the first use is a sample */
+	TEST_ASSERT_EQUAL(st.latency.count, 1, "latency samples");
 	TEST_ASSERT(st.latency.min_ns <= st.latency.p50_ns && st.latency.p50_ns <= st.latency.p99_ns
 		    && st.latency.p99_ns <= st.latency.max_ns, "latency summary ordered");
 	xn_ring_free(F.r);
@@ -771,7 +934,10 @@ rx_result_names_are_distinct(void)
 static const struct test_case cases[] = {
 	TEST_CASE(create_rejects_bad_config),
 	TEST_CASE(bad_arguments_get_einval),
-	TEST_CASE(cookie_is_salt_and_index_slots_used_in_turn),
+	TEST_CASE(cookie_is_salt_and_index_slot_kept_for_a_run_then_next_in_turn),
+	TEST_CASE(kept_slot_is_taken_by_another_thread_when_none_is_free),
+	TEST_CASE(slot_kept_only_after_a_reply_with_buffer_released),
+	TEST_CASE(shutdown_with_a_kept_slot_then_rearm),
 	TEST_CASE(exec_returns_reply_length_and_payload),
 	TEST_CASE(exec_reply_delivered_by_poll_hook),
 	TEST_CASE(exec_times_out_and_late_reply_is_dropped),
