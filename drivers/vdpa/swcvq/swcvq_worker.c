@@ -193,7 +193,8 @@ swcvq_worker_start(struct swcvq_dev *dev)
 	rc = pthread_create(&dev->thread, NULL, worker_main, dev);
 	if (rc != 0)
 		return -rc;
-	snprintf(name, sizeof(name), "swcvq-%s", dev->name + (strlen(dev->name) > 9 ?
+	/* thread names hold 15 characters: keep the tail of the device name */
+	snprintf(name, sizeof(name), "swcvq-%.9s", dev->name + (strlen(dev->name) > 9 ?
 		 strlen(dev->name) - 9 : 0));
 	pthread_setname_np(dev->thread, name);
 	return 0;
