@@ -11,7 +11,7 @@ say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 PKGS=(dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev python3-pyelftools pkg-config
-	gcc clang libclang-rt-14-dev dpkg-dev iproute2)
+	gcc clang libclang-rt-14-dev dpkg-dev iproute2 qemu-system-x86 cpio)
 SDK_DIR="$top/.sdk"
 SRC_LIST=/etc/apt/sources.list.d/ctlpath-deb-src.sources
 
@@ -60,6 +60,23 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	as_root apt-get update -q >/dev/null || die "apt-get update failed after adding deb-src"
+}
+
+# bookworm-backports (the 6.12 guest kernel of the QEMU tests, QEMU 10's source): its packages
+# have a low pin priority, so nothing comes from it unless asked for with -t bookworm-backports.
+BPO_LIST=/etc/apt/sources.list.d/ctlpath-bookworm-backports.sources
+add_backports() {
+	grep -rqs 'bookworm-backports' /etc/apt/sources.list.d/ /etc/apt/sources.list && return 0
+	say "adding bookworm-backports ($BPO_LIST)"
+	as_root tee "$BPO_LIST" >/dev/null <<SRC
+Types: deb deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	as_root apt-get update -q >/dev/null ||
+		say "WARNING: apt-get update failed after adding bookworm-backports: the QEMU tests will skip"
 }
 
 # The SDK headers: a DPDK that already installs them, or the Debian source of exactly the
@@ -136,6 +153,7 @@ main() {
 	[ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1 ||
 		die "set-up needs root (apt-get, hugepages): run as root"
 	install_packages
+	add_backports
 	SDK_SRC=""
 	fetch_sdk
 	hugepages
