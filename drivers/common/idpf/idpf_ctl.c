@@ -132,6 +132,22 @@ map_result(int rc, int32_t status)
 	return rc;
 }
 
+/*
+ * One transaction through lib/xn. The reply's status is read only after xn_exec() returned
+ * (never in the same expression: argument order is unspecified). A caller that gave no buffer
+ * still gets the device's status: its payload is reported "too long" by lib/xn and ignored.
+ */
+static int
+xn_call(struct idpf_ctl *ctl, const struct xn_msg *msg, struct xn_reply *rep, bool discard,
+	uint32_t timeout_ms)
+{
+	int rc = xn_exec(ctl->ring, msg, rep, timeout_ms * 1000u);
+
+	if (rc == -EMSGSIZE && discard)
+		rc = (int)rep->len;
+	return map_result(rc, rep->status);
+}
+
 /* ---- transport ops given to lib/xn ---- */
 
 static int
@@ -372,8 +388,45 @@ out:
 
 /* ---- calls ---- */
 
+/*
+ * Queries that change nothing on the device: one whose reply was lost (dropped, or late past
+ * its timeout) is asked again rather than failing a whole bring-up or ethdev call.
+ */
+#define CTL_QUERY_TRIES 3
+
+static bool
+op_is_query(uint32_t op)
+{
+	switch (op) {
+	case VIRTCHNL2_OP_GET_CAPS:
+	case VIRTCHNL2_OP_GET_PTYPE_INFO:
+	case VIRTCHNL2_OP_GET_RSS_KEY:
+	case VIRTCHNL2_OP_GET_RSS_LUT:
+	case VIRTCHNL2_OP_GET_RSS_HASH:
+	case VIRTCHNL2_OP_GET_STATS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int ctl_call_once(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len,
+			 void *resp, uint32_t resp_cap, uint32_t timeout_ms);
+
 int
 idpf_ctl_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len, void *resp,
+	      uint32_t resp_cap, uint32_t timeout_ms)
+{
+	int rc, tries = op_is_query(op) ? CTL_QUERY_TRIES : 1;
+
+	do {
+		rc = ctl_call_once(ctl, op, req, req_len, resp, resp_cap, timeout_ms);
+	} while (rc == -ETIMEDOUT && --tries > 0);
+	return rc;
+}
+
+static int
+ctl_call_once(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len, void *resp,
 	      uint32_t resp_cap, uint32_t timeout_ms)
 {
 	struct xn_reply rep = { .buf = resp, .cap = resp_cap };
@@ -391,8 +444,7 @@ idpf_ctl_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_l
 	else if (ctl->legacy)
 		rc = legacy_call(ctl, op, req, req_len, resp, resp_cap, timeout_ms);
 	else
-		rc = map_result(xn_exec(ctl->ring, &msg, resp != NULL ? &rep : NULL,
-					timeout_ms * 1000u), rep.status);
+		rc = xn_call(ctl, &msg, &rep, resp == NULL, timeout_ms);
 	op_account(ctl, op, rc, t0);
 	if (rc < 0 && rc != -ENXIO)
 		CTL_LOG(DEBUG, ctl, "%s failed: %s", virtchnl2_op_name(op), strerror(-rc));
@@ -556,6 +608,11 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 		batch_wait_some(ctl, &b, left);
 	}
 	free(items);
+	for (i = 0; i < n; i++)
+		if (reqs[i].result == -ETIMEDOUT && op_is_query(reqs[i].op) && reqs[i].cb == NULL)
+			reqs[i].result = idpf_ctl_call(ctl, reqs[i].op, reqs[i].req,
+						       reqs[i].req_len, reqs[i].resp,
+						       reqs[i].resp_cap, timeout_ms);
 	for (i = 0; i < n; i++)
 		if (reqs[i].result < 0) {
 			first_err = reqs[i].result;

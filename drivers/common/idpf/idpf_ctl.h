@@ -78,7 +78,9 @@ struct idpf_ctl *idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl
 void idpf_ctl_destroy(struct idpf_ctl *ctl);
 
 /**
- * One synchronous virtchnl2 call.
+ * One synchronous virtchnl2 call. A query (GET_CAPS, GET_PTYPE_INFO, GET_RSS_*, GET_STATS)
+ * that times out is asked again, up to three times in all; other calls are never repeated,
+ * since the device may have applied a request whose reply was lost.
  *
  * @param op        virtchnl2 opcode
  * @param req       request payload (may be NULL when req_len is 0)
