@@ -177,7 +177,12 @@ parse_rss(struct netctrl *nc, struct nc_slot *s, const uint8_t *d, uint32_t len)
 		return NETCTRL_E_LENGTH;
 	r->max_tx_vq = get16(d + NC_RSS_HEAD_LEN + 2 * n);
 	r->key_len = d[NC_RSS_HEAD_LEN + 2 * n + 2];
-	if (len != NC_RSS_HEAD_LEN + 2 * n + NC_RSS_TAIL_LEN + r->key_len)
+	/*
+	 * At least the key the command announces. Linux (6.12) sends its trailer struct whole,
+	 * {max_tx_vq, key length, key[40]} padded to 44 bytes: one byte more than the spec's
+	 * 11 + 2L + K. Trailing bytes carry nothing and are ignored.
+	 */
+	if (len < NC_RSS_HEAD_LEN + 2 * n + NC_RSS_TAIL_LEN + r->key_len)
 		return NETCTRL_E_LENGTH;
 	e = check_hash(nc, r->hash_types, r->key_len);
 	if (e != NC_VALID)
@@ -207,7 +212,8 @@ parse_hash(struct netctrl *nc, struct nc_slot *s, const uint8_t *d, uint32_t len
 	struct netctrl_hash *h = &s->args.hash;
 	unsigned int i;
 
-	if (len < NC_HASH_HEAD_LEN || len != NC_HASH_HEAD_LEN + (uint32_t)d[12])
+	/* as for RSS_CONFIG: the announced key must be there, trailing padding is ignored */
+	if (len < NC_HASH_HEAD_LEN || len < NC_HASH_HEAD_LEN + (uint32_t)d[12])
 		return NETCTRL_E_LENGTH;
 	for (i = 4; i < 12; i++)
 		if (d[i] != 0)
