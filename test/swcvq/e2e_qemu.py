@@ -12,125 +12,30 @@ What it proves:
     the backend must report that it serves no CVQ (device "ctrl_vq" 0, no CVQ chains), so nothing
     pretends the guest's control commands reached the device.
 
-Needs qemu-system-x86_64 (Debian 7.2 wants `vectors=0` on the NIC, 10.0 does not), the
-bookworm-backports kernel and busybox-static (downloaded with `apt-get download` into the work
-folder once), and python3. The initramfs is built here (newc cpio written by this script,
-modules decompressed with lzma), so neither cpio nor kmod is needed. Exit 77 (skipped) with a
-message when QEMU, the daemon or the packages are not available.
+Needs qemu-system-x86_64 (Debian 7.2 wants `vectors=0` on the NIC, 10.0 does not), the 6.12
+kernel, busybox-static and ethtool packages (downloaded once into .cache/guest of the repo) and
+python3. The guest image is built by test/guest/guestimg.py (no cpio or kmod needed). Exit 77
+(skipped) with a message when QEMU, the daemon or the packages are not available.
 
-Usage: e2e_qemu.py WORKDIR   (environment: CTLPATH_VHOST, optional QEMU, SWCVQ_E2E_KROOT)
+Usage: e2e_qemu.py WORKDIR   (environment: CTLPATH_VHOST, optional QEMU, GUEST_KROOT)
 """
-import glob
-import json
-import lzma
 import os
 import re
 import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
 import time
 
-# The 6.12 kernel for bookworm (backports, later also bookworm-security): whatever version the
-# meta-package points at today. It boots about twice as fast as 6.1 under TCG.
-KERNEL_META = 'linux-image-6.12-amd64'
-# Loaded in this order when present as modules (virtio_pci is built in on 6.12, a module on 6.1).
-GUEST_MODULES = ['virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'failover',
-                 'net_failover', 'virtio_net']
-BUSYBOX_PKG = 'busybox-static'
-ETHTOOL_PKGS = ['ethtool', 'libmnl0']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'guest'))
+import guestimg  # noqa: E402  (test/guest/guestimg.py: packages, initramfs, telemetry)
+from guestimg import fail, skip  # noqa: E402
+
 MAC = '52:54:00:12:34:56'
 PAIRS = 2
 
 
-def skip(msg):
-    print('SKIP: ' + msg)
-    sys.exit(77)
-
-
-def fail(msg):
-    print('FAIL: ' + msg)
-    sys.exit(1)
-
-
-def download(work, pkgs):
-    pk = os.path.join(work, 'pkgs')
-    os.makedirs(pk, exist_ok=True)
-    r = subprocess.run(['apt-get', 'download'] + pkgs, cwd=pk, capture_output=True, text=True)
-    if r.returncode != 0:
-        skip('apt-get download %s failed (no network or no bookworm-backports?): %s'
-             % (' '.join(pkgs), r.stderr.strip()[-300:]))
-    return pk
-
-
-def unpack(work, pattern, dest):
-    d = os.path.join(work, dest)
-    if not os.path.isdir(d):
-        debs = sorted(glob.glob(os.path.join(work, 'pkgs', pattern)))
-        if not debs:
-            return None
-        os.makedirs(d)
-        for deb in debs:
-            subprocess.run(['dpkg', '-x', deb, d], check=True)
-    return d
-
-
-def prepare_packages(work):
-    kroot = os.environ.get('SWCVQ_E2E_KROOT')
-    if not kroot:
-        if not glob.glob(os.path.join(work, 'pkgs', 'linux-image-6.12*.deb')):
-            dep = subprocess.run(['apt-cache', 'depends', KERNEL_META], capture_output=True,
-                                 text=True).stdout
-            m = re.search(r'Depends: (linux-image-6\.12\S+-amd64)', dep)
-            if not m:
-                skip('no %s in the apt sources (bookworm-backports or -security needed)'
-                     % KERNEL_META)
-            download(work, [m.group(1)])
-        kroot = unpack(work, 'linux-image-6.12*.deb', 'kroot')
-    if not glob.glob(os.path.join(work, 'pkgs', 'busybox-static*.deb')):
-        download(work, [BUSYBOX_PKG])
-    bbroot = unpack(work, 'busybox-static*.deb', 'bbroot')
-    if not glob.glob(os.path.join(work, 'pkgs', 'ethtool_*.deb')):
-        download(work, ETHTOOL_PKGS)
-    etroot = unpack(work, 'ethtool_*.deb', 'etroot')
-    unpack(work, 'libmnl0_*.deb', 'etroot-mnl')
-    return kroot, bbroot, etroot
-
-
-class Cpio:
-    """A newc cpio archive written by hand (no cpio binary needed)."""
-
-    def __init__(self):
-        self.data = bytearray()
-        self.ino = 1
-
-    def _add(self, name, mode, body=b''):
-        hdr = '070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x' % (
-            self.ino, mode, 0, 0, 1, 0, len(body), 0, 0, 0, 0, len(name) + 1, 0)
-        self.ino += 1
-        self.data += hdr.encode() + name.encode() + b'\0'
-        self.data += b'\0' * (-len(self.data) % 4)
-        self.data += body
-        self.data += b'\0' * (-len(self.data) % 4)
-
-    def dir(self, name):
-        self._add(name, stat.S_IFDIR | 0o755)
-
-    def file(self, name, body, mode=0o755):
-        self._add(name, stat.S_IFREG | mode, body)
-
-    def close(self):
-        self._add('TRAILER!!!', 0)
-        return bytes(self.data)
-
-
-GUEST_INIT = r'''#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-export LD_LIBRARY_PATH=/lib
-for m in $(cat /mods/list); do insmod /mods/$m.ko; done
+GUEST_INIT = guestimg.INIT_PROLOGUE + r'''for m in $(cat /mods/list); do insmod /mods/$m.ko; done
 sleep 1
 echo "E2E-IFACES $(ls /sys/class/net | tr '\n' ' ')"
 ip link set eth0 up
@@ -151,65 +56,21 @@ echo b > /proc/sysrq-trigger
 '''
 
 
-def build_initrd(work, kroot, bbroot, etroot):
-    kver = os.path.basename(glob.glob(os.path.join(kroot, 'lib/modules/*'))[0])
-    arc = Cpio()
-    for d in ['bin', 'sbin', 'proc', 'sys', 'dev', 'mods', 'lib', 'lib64', 'tmp']:
-        arc.dir(d)
-    with open(os.path.join(bbroot, 'bin/busybox'), 'rb') as f:
-        arc.file('bin/busybox', f.read())
-    arc.file('init', GUEST_INIT.encode())
-    loaded = []
-    for m in GUEST_MODULES:
-        found = glob.glob(os.path.join(kroot, 'lib/modules', kver, 'kernel/**', m + '.ko*'),
-                          recursive=True)
-        if not found:
-            continue    # built in
-        loaded.append(m)
-        raw = open(found[0], 'rb').read()
-        if found[0].endswith('.xz'):
-            raw = lzma.decompress(raw)
-        arc.file('mods/%s.ko' % m, raw, 0o644)
-    if 'virtio_net' not in loaded:
-        fail('virtio_net module not in the kernel package')
-    arc.file('mods/list', ('\n'.join(loaded) + '\n').encode(), 0o644)
-    # ethtool is dynamically linked: take its libraries from this (bookworm) host
-    et = ([p for p in (os.path.join(etroot, d, 'ethtool') for d in ('sbin', 'usr/sbin'))
-           if os.path.exists(p)] + [None])[0]
-    if et is None:
-        fail('no ethtool in the ethtool package')
-    arc.file('bin/ethtool', open(et, 'rb').read())
-    env = dict(os.environ,
-               LD_LIBRARY_PATH=os.path.join(work, 'etroot-mnl/usr/lib/x86_64-linux-gnu'))
-    out = subprocess.run(['ldd', et], capture_output=True, text=True, env=env).stdout
-    for line in out.splitlines():
-        m = re.search(r'(/\S+)', line)
-        if not m:
-            continue
-        path = m.group(1)
-        name = ('lib64/' if 'ld-linux' in path and 'lib64' in path else 'lib/') + \
-            os.path.basename(path)
-        arc.file(name, open(os.path.realpath(path), 'rb').read())
+def build_initrd(work):
+    pk = guestimg.Packages()
+    kroot = pk.kernel()
+    et, etroot = pk.tool('ethtool')
     initrd = os.path.join(work, 'initrd-swcvq.img')
-    with open(initrd, 'wb') as f:
-        f.write(arc.close())
-    kernel = glob.glob(os.path.join(kroot, 'boot/vmlinuz-*'))[0]
+    kernel, mods = guestimg.build_initrd(initrd, kroot, pk.busybox(), GUEST_INIT,
+                                         guestimg.VIRTIO_NET_MODULES,
+                                         [('ethtool', et, etroot)])
+    if 'virtio_net' not in mods:
+        fail('virtio_net module not in the kernel package')
     return kernel, initrd
 
 
-def telemetry(prefix, cmd):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(2)
-    s.connect('/var/run/dpdk/%s/dpdk_telemetry.v2' % prefix)
-    s.recv(16384)
-    s.send(cmd.encode())
-    reply = json.loads(s.recv(65536).decode())
-    s.close()
-    return reply
-
-
 def state(prefix):
-    return telemetry(prefix, '/ctlpath/swcvq/state,vdpa_swcvq0')['/ctlpath/swcvq/state']
+    return guestimg.telemetry(prefix, '/ctlpath/swcvq/state,vdpa_swcvq0')['/ctlpath/swcvq/state']
 
 
 def wait_state(prefix, pred, timeout=6.0):
@@ -241,8 +102,7 @@ def main():
     if not daemon or not os.access(daemon, os.X_OK):
         skip('CTLPATH_VHOST not set: ctlpath-vhost not built')
     os.makedirs(work, exist_ok=True)
-    kroot, bbroot, etroot = prepare_packages(work)
-    kernel, initrd = build_initrd(work, kroot, bbroot, etroot)
+    kernel, initrd = build_initrd(work)
 
     prefix = 'e2eq%d' % os.getpid()
     sock = os.path.join(work, 'vh.sock')

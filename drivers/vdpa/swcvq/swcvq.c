@@ -56,12 +56,14 @@ enum {
 #define KEY_MTU "mtu"
 #define KEY_POLL "poll"
 #define KEY_STATUS "status"
+#define KEY_PACKED "packed"
+#define KEY_IDPF "idpf"
 
 static const char *const valid_keys[] = {
-	KEY_VENDOR, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_POLL, KEY_STATUS, NULL
+	KEY_VENDOR, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_POLL, KEY_STATUS, KEY_PACKED, KEY_IDPF, NULL
 };
 
-static const struct swcvq_vendor *const vendors[] = { &swcvq_vendor_sim };
+static const struct swcvq_vendor *const vendors[] = { &swcvq_vendor_sim, SWCVQ_VENDOR_IDPF };
 
 static struct rte_vdpa_dev_ops swcvq_ops;
 
@@ -110,6 +112,8 @@ offered_features(const struct swcvq_dev *dev)
 
 	if (dev->conf.pairs == 1)
 		f &= ~NC_BIT(NC_F_MQ);
+	if (dev->conf.no_packed)
+		f &= ~NC_BIT(NC_F_RING_PACKED);
 	if (!(f & NC_BIT(NC_F_CTRL_VQ)))
 		f &= ~(NC_BIT(NC_F_MQ) | NC_BIT(NC_F_RSS));
 	return f;
@@ -219,6 +223,7 @@ ring_start(struct swcvq_dev *dev, uint16_t i)
 		q->vr.used = vring.used;
 		q->vr.last_avail = avail;
 		q->vr.last_used = used;
+		q->vr.mem = &dev->mem;
 	}
 	/* Own copies: the library closes its fds on GET_VRING_BASE without telling us. */
 	q->kickfd = dup(vring.kickfd);
@@ -726,6 +731,14 @@ kv_handler(const char *key, const char *value, void *opaque)
 		if (parse_uint(value, 0, 1, &v) != 0)
 			return -EINVAL;
 		c->offer_status = v;
+	} else if (strcmp(key, KEY_PACKED) == 0) {
+		if (parse_uint(value, 0, 1, &v) != 0)
+			return -EINVAL;
+		c->no_packed = v == 0;
+	} else if (strcmp(key, KEY_IDPF) == 0) {
+		if (strlen(value) >= sizeof(c->idpf_args))
+			return -EINVAL;
+		strcpy(c->idpf_args, value);
 	}
 	return 0;
 }
@@ -865,5 +878,5 @@ static struct rte_vdev_driver swcvq_driver = {
 
 RTE_PMD_REGISTER_VDEV(vdpa_swcvq, swcvq_driver);
 RTE_PMD_REGISTER_PARAM_STRING(vdpa_swcvq,
-	"vendor=sim queues=<1-128> mac=<xx:xx:xx:xx:xx:xx> mtu=<68-9000> poll=event|busy "
-	"status=0|1");
+	"vendor=sim|idpf queues=<1-128> mac=<xx:xx:xx:xx:xx:xx> mtu=<68-9000> poll=event|busy "
+	"status=0|1 packed=0|1 idpf=[<emulator key>:<value>,...]");

@@ -25,6 +25,8 @@
  * - status  1: also offer VHOST_USER_PROTOCOL_F_STATUS. Default 0, because DPDK 22.11 then
  *           holds dev_conf until SET_STATUS(DRIVER_OK); the rings are served from the moment
  *           each is ready whatever this setting.
+ * - packed  0: do not offer VIRTIO_F_RING_PACKED (split rings only). Default 1. Frontends that
+ *           pass the features on unfiltered (QEMU's vhost-user-device) need this to get split.
  *
  * Rings: the driver serves every ring itself from a thread per device (the CVQ through
  * lib/netctrl, the data queues through the vendor), from the moment the vhost library reports

@@ -36,6 +36,8 @@ struct swcvq_conf {
 	uint16_t mtu;
 	bool busy_poll;
 	bool offer_status;
+	bool no_packed;		/**< devarg packed=0: offer split rings only */
+	char idpf_args[128];	/**< devarg idpf=: emulated idpf device's args (vendor idpf) */
 };
 
 /**
@@ -60,6 +62,13 @@ struct swcvq_vendor {
 
 /** The software vendor (swcvq_sim.c). */
 extern const struct swcvq_vendor swcvq_vendor_sim;
+#ifdef SWCVQ_HAVE_IDPF
+/** Virtchnl2 to an emulated idpf device through lib/xn (swcvq_idpf.c). */
+extern const struct swcvq_vendor swcvq_vendor_idpf;
+#define SWCVQ_VENDOR_IDPF &swcvq_vendor_idpf,
+#else
+#define SWCVQ_VENDOR_IDPF
+#endif
 
 /** One vring as the driver sees it. */
 struct swcvq_queue {

@@ -122,7 +122,7 @@ chain_add(struct swcvq_chain *ch, uint64_t addr, uint32_t len, uint16_t flags)
 
 	if (ch->nseg == SWCVQ_CHAIN_MAX || (flags & NC_DESC_F_INDIRECT) ||
 	    (!write && ch->nseg > 0 && ch->seg[ch->nseg - 1].write)) {
-		/* Indirect is not offered; readable after writable is forbidden. */
+		/* Indirect inside a table is forbidden; so is readable after writable. */
 		ch->bad = true;
 		return;
 	}
@@ -130,6 +130,60 @@ chain_add(struct swcvq_chain *ch, uint64_t addr, uint32_t len, uint16_t flags)
 	ch->seg[ch->nseg].len = len;
 	ch->seg[ch->nseg].write = write;
 	ch->nseg++;
+}
+
+/*
+ * Append the buffers of an indirect table at guest address @p addr, @p len bytes. The table is
+ * used in place (it is the driver's until the chain is used); it must be a whole number of
+ * 16-byte descriptors, at most SWCVQ_CHAIN_MAX of them, in one memory region. Split tables are
+ * walked through their next fields (bounded by the table size), packed tables in order.
+ */
+static void
+indirect_add(const struct swcvq_vring *vr, struct swcvq_chain *ch, uint64_t addr, uint32_t len)
+{
+	unsigned int n = len / 16, i, walked;
+	const void *tab;
+
+	if (vr->mem == NULL || len == 0 || len % 16 != 0 || n > SWCVQ_CHAIN_MAX ||
+	    ch->nseg > 0 || (tab = swcvq_mem_ptr(vr->mem, addr, len)) == NULL) {
+		ch->bad = true;
+		return;
+	}
+	if (vr->packed) {
+		const struct nc_vring_packed_desc *d = tab;
+
+		for (i = 0; i < n && !ch->bad; i++)
+			chain_add(ch, d[i].addr, d[i].len, d[i].flags & ~NC_DESC_F_NEXT);
+		return;
+	}
+	const struct nc_vring_desc *d = tab;
+
+	for (i = 0, walked = 0; !ch->bad; walked++) {
+		if (walked == n || i >= n) {
+			ch->bad = true;
+			return;
+		}
+		chain_add(ch, d[i].addr, d[i].len, d[i].flags & ~NC_DESC_F_NEXT);
+		if (!(d[i].flags & NC_DESC_F_NEXT))
+			return;
+		i = d[i].next;
+	}
+}
+
+/* One ring descriptor of a chain: a buffer, or (alone in its chain) an indirect table. */
+static void
+desc_add(const struct swcvq_vring *vr, struct swcvq_chain *ch, uint64_t addr, uint32_t len,
+	 uint16_t flags)
+{
+	if (!(flags & NC_DESC_F_INDIRECT)) {
+		chain_add(ch, addr, len, flags);
+		return;
+	}
+	/* The spec forbids INDIRECT with NEXT and after other descriptors of the chain. */
+	if ((flags & NC_DESC_F_NEXT) || ch->nseg > 0)
+		ch->bad = true;
+	else
+		indirect_add(vr, ch, addr, len);
 }
 
 static int
@@ -158,7 +212,7 @@ split_pop(struct swcvq_vring *vr, struct swcvq_chain *ch)
 			break;
 		}
 		d = &desc[idx];
-		chain_add(ch, d->addr, d->len, d->flags);
+		desc_add(vr, ch, d->addr, d->len, d->flags);
 		if (!(d->flags & NC_DESC_F_NEXT))
 			break;
 		idx = d->next;
@@ -213,7 +267,7 @@ packed_pop(struct swcvq_vring *vr, struct swcvq_chain *ch)
 			break;
 		}
 		flags = d->flags;
-		chain_add(ch, d->addr, d->len, flags);
+		desc_add(vr, ch, d->addr, d->len, flags);
 		ch->head = d->id;
 		ch->ndesc++;
 		if (++idx == vr->size) {

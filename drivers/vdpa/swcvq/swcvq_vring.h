@@ -10,7 +10,9 @@
  * Nothing read from the guest is trusted: chain walks are bounded by the ring size and
  * SWCVQ_CHAIN_MAX, indices are masked, every buffer is translated through the memory table for
  * its whole length. A chain that breaks a rule is still returned to the guest (used length 0) so
- * the driver never waits for it. Concurrency: one thread per ring (the device thread).
+ * the driver never waits for it. Indirect descriptors (VIRTIO_F_INDIRECT_DESC) are followed when
+ * the ring has a memory table: one table per chain, split or packed layout as the ring.
+ * Concurrency: one thread per ring (the device thread).
  */
 
 #include <stdbool.h>
@@ -53,6 +55,8 @@ struct swcvq_vring {
 	uint16_t last_avail;		/**< split: free-running; packed: index | wrap << 15 */
 	uint16_t last_used;		/**< same encoding */
 	int callfd;			/**< our own copy, or -1 */
+	/** Guest memory for indirect descriptor tables; NULL: a chain with one is bad. */
+	const struct swcvq_mem *mem;
 	uint64_t notifies;
 };
 
