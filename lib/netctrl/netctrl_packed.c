@@ -19,7 +19,11 @@ desc_avail(uint16_t flags, bool wrap)
 	return !!(flags & NC_DESC_F_AVAIL) == wrap && !!(flags & NC_DESC_F_USED) != wrap;
 }
 
-/* Walk an indirect table of packed descriptors: entries in order, only WRITE allowed. */
+/*
+ * Walk an indirect table of packed descriptors: entries in order. WRITE is the only valid flag
+ * there; the spec makes the others reserved and ignored by the device, so NEXT or INDIRECT set
+ * by a driver change nothing (no chaining, no nesting).
+ */
 static void
 walk_indirect(struct netctrl *nc, struct nc_slot *s, uint64_t addr, uint32_t len)
 {
@@ -38,10 +42,6 @@ walk_indirect(struct netctrl *nc, struct nc_slot *s, uint64_t addr, uint32_t len
 			return;
 		}
 		flags = le16toh(raw.flags);
-		if (flags & (NC_DESC_F_INDIRECT | NC_DESC_F_NEXT)) {
-			s->ch.bad = true;
-			return;
-		}
 		nc_chain_add(nc, s, le64toh(raw.addr), le32toh(raw.len), flags & NC_DESC_F_WRITE);
 	}
 }

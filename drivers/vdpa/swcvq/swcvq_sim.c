@@ -575,7 +575,7 @@ const struct swcvq_vendor swcvq_vendor_sim = {
 		NC_BIT(NC_F_CTRL_RX_EXTRA) | NC_BIT(NC_F_GUEST_ANNOUNCE) | NC_BIT(NC_F_MQ) |
 		NC_BIT(NC_F_CTRL_MAC_ADDR) | NC_BIT(NC_F_RSS) | NC_BIT(NC_F_NOTF_COAL) |
 		NC_BIT(NC_F_VQ_NOTF_COAL) | NC_BIT(NC_F_VERSION_1) |
-		NC_BIT(NC_F_RING_PACKED),
+		NC_BIT(NC_F_RING_PACKED) | NC_BIT(NC_F_INDIRECT_DESC),
 	.hash_types = SIM_HASH_TYPES,
 	.ctl = &sim_ctl,
 	.init = sim_init,

@@ -115,15 +115,25 @@ vu_ring_fill_indirect(struct vu_ring *r, uint16_t id, const struct vu_seg *s, un
 		      struct vu_desc *d)
 {
 	size_t tbl = (size_t)VU_MAX_SEGS * sizeof(struct vu_desc);
-	struct vu_desc *t = (struct vu_desc *)(r->indir + id * tbl);
+	uint8_t *base = r->indir + id * tbl;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		t[i].addr = s[i].gpa;
-		t[i].len = s[i].len;
-		t[i].flags = (uint16_t)((s[i].write ? VU_DESC_F_WRITE : 0) |
-					(i + 1 < n ? VU_DESC_F_NEXT : 0));
-		t[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
+		uint16_t wr = s[i].write ? VU_DESC_F_WRITE : 0;
+
+		if (r->p.packed) {
+			/* packed tables hold packed descriptors, in order; WRITE the only flag */
+			struct vu_pdesc *t = (struct vu_pdesc *)base + i;
+
+			*t = (struct vu_pdesc){ .addr = s[i].gpa, .len = s[i].len, .flags = wr };
+		} else {
+			struct vu_desc *t = (struct vu_desc *)base + i;
+			bool more = i + 1 < n;
+
+			*t = (struct vu_desc){ .addr = s[i].gpa, .len = s[i].len,
+				.flags = (uint16_t)(wr | (more ? VU_DESC_F_NEXT : 0)),
+				.next = (uint16_t)(more ? i + 1 : 0) };
+		}
 	}
 	d->addr = r->indir_gpa + id * tbl;
 	d->len = (uint32_t)(n * sizeof(struct vu_desc));
