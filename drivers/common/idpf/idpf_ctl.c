@@ -43,12 +43,32 @@ RTE_LOG_REGISTER(idpf_ctl_logtype, ctlpath.idpf.ctl, NOTICE);
 #define LEGACY_POLL_ROUNDS 200
 #define LEGACY_POLL_DELAY_US 10000
 
+/*
+ * Waiting for a batch: spin on the receive path while replies keep coming (the rest of a batch
+ * follows within microseconds of its first reply), else sleep on the batch's counter; the
+ * mailbox interrupt wakes the sleeper, and without it the sleep is the polling period.
+ */
+#define CTL_BATCH_SPIN_NS 20000u
+#define CTL_BATCH_SLEEP_NS 20000u
+/* Async timeouts are checked by pollers at most this often (a scan of every slot). */
+#define CTL_EXPIRE_PERIOD_NS 100000u
+
 /* Opcodes tracked per opcode: VERSION (1) at index 0, then 500..(500 + CTL_OP_SLOTS - 2). */
 #define CTL_OP_BASE 500
 #define CTL_OP_SLOTS 56
 
 struct ctl_op_counters {
 	uint64_t calls, errors, replies, lat_total_ns, lat_max_ns;
+};
+
+/* Context of an async call, from send to callback. */
+struct async_call {
+	struct idpf_ctl *ctl;
+	uint32_t op;
+	uint64_t t0;			/* TSC at the call */
+	idpf_ctl_cb_t cb;
+	void *arg;
+	uint32_t busy;			/* in the pool: taken */
 };
 
 struct idpf_ctl {
@@ -74,6 +94,17 @@ struct idpf_ctl {
 	uint8_t legacy_buf[VIRTCHNL2_MAX_MSG_LEN];
 
 	struct ctl_op_counters ops[CTL_OP_SLOTS];
+	/*
+	 * Async contexts, one per slot: an async call holds its slot until its callback ran, so
+	 * the pool runs dry only for a moment (a callback finished, its slot not yet freed);
+	 * then a context is allocated.
+	 */
+	struct async_call *pool;
+	uint32_t pool_len;
+	uint32_t pool_hint;
+	uint64_t next_expire;		/* TSC: when pollers next reap expired async calls */
+	uint64_t expire_period;		/* CTL_EXPIRE_PERIOD_NS in TSC cycles */
+	double ns_per_tsc;
 	/* channel counters at the last idpf_ctl_stats_reset(); lib/xn's own never go back */
 	struct idpf_ctl_stats base;
 	rte_spinlock_t base_lock;
@@ -88,6 +119,13 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* One TSC read per timestamp: the latencies are converted only when accounted. */
+static inline uint64_t
+tsc_now(void)
+{
+	return rte_get_tsc_cycles();
+}
+
 static struct ctl_op_counters *
 op_counters(struct idpf_ctl *ctl, uint32_t op)
 {
@@ -100,7 +138,7 @@ op_counters(struct idpf_ctl *ctl, uint32_t op)
 
 /* Counters are plain words updated with relaxed atomics: they are statistics, not state. */
 static void
-op_account(struct idpf_ctl *ctl, uint32_t op, int result, uint64_t t0)
+op_account(struct idpf_ctl *ctl, uint32_t op, int result, uint64_t tsc0)
 {
 	struct ctl_op_counters *c = op_counters(ctl, op);
 	uint64_t lat, max;
@@ -112,7 +150,7 @@ op_account(struct idpf_ctl *ctl, uint32_t op, int result, uint64_t t0)
 		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
 	if (result == -ETIMEDOUT || result == -ENXIO || result == -ECANCELED)
 		return;
-	lat = now_ns() - t0;
+	lat = (uint64_t)((double)(tsc_now() - tsc0) * ctl->ns_per_tsc);
 	__atomic_fetch_add(&c->replies, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->lat_total_ns, lat, __ATOMIC_RELAXED);
 	max = __atomic_load_n(&c->lat_max_ns, __ATOMIC_RELAXED);
@@ -167,6 +205,19 @@ ctl_poll(void *arg)
 
 	idpf_mbx_poll(ctl->mbx);
 	idpf_mbx_check_reset(ctl->mbx);
+}
+
+/* Reap expired async calls, at most once per CTL_EXPIRE_PERIOD_NS whoever polls. */
+static void
+ctl_expire(struct idpf_ctl *ctl)
+{
+	uint64_t now = tsc_now(), next = __atomic_load_n(&ctl->next_expire, __ATOMIC_RELAXED);
+
+	if (now < next || !__atomic_compare_exchange_n(&ctl->next_expire, &next,
+						       now + ctl->expire_period, false,
+						       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	xn_expire(ctl->ring);
 }
 
 /* ---- mailbox callbacks ---- */
@@ -276,6 +327,9 @@ idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl_conf *conf)
 	ctl->reset_cb = conf->reset_cb;
 	ctl->reset_arg = conf->reset_arg;
 	rte_spinlock_init(&ctl->base_lock);
+	/* the TSC rate is known once EAL is up, which the mailbox's DMA memory needs anyway */
+	ctl->ns_per_tsc = rte_get_tsc_hz() != 0 ? 1e9 / (double)rte_get_tsc_hz() : 1.0;
+	ctl->expire_period = (uint64_t)((double)CTL_EXPIRE_PERIOD_NS / ctl->ns_per_tsc);
 
 	if (!ctl->legacy) {
 		memset(&rc, 0, sizeof(rc));
@@ -284,8 +338,12 @@ idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl_conf *conf)
 		rc.poll = ctl_poll;
 		rc.ctx = ctl;
 		ctl->ring = xn_ring_create(&rc);
-		if (ctl->ring == NULL) {
-			rte_errno = errno;
+		ctl->pool_len = rc.nslots;
+		ctl->pool = calloc(ctl->pool_len, sizeof(*ctl->pool));
+		if (ctl->ring == NULL || ctl->pool == NULL) {
+			rte_errno = ctl->ring == NULL ? errno : ENOMEM;
+			xn_ring_free(ctl->ring);
+			free(ctl->pool);
 			free(ctl);
 			return NULL;
 		}
@@ -307,6 +365,7 @@ idpf_ctl_create(const struct idpf_hw *hw, const struct idpf_ctl_conf *conf)
 
 		CTL_LOG(ERR, ctl, "mailbox bring-up failed: %s", rte_strerror(err));
 		xn_ring_free(ctl->ring);
+		free(ctl->pool);
 		free(ctl);
 		rte_errno = err;
 		return NULL;
@@ -332,6 +391,7 @@ idpf_ctl_destroy(struct idpf_ctl *ctl)
 	idpf_mbx_intr_disable(ctl->mbx);
 	idpf_mbx_destroy(ctl->mbx);
 	xn_ring_free(ctl->ring);
+	free(ctl->pool);
 	free(ctl);
 }
 
@@ -364,7 +424,8 @@ legacy_call(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len
 	if (rc < 0)
 		goto out;
 
-	rounds = RTE_MIN((uint32_t)LEGACY_POLL_ROUNDS, timeout_ms * 1000 / LEGACY_POLL_DELAY_US + 1);
+	rounds = RTE_MIN((uint32_t)LEGACY_POLL_ROUNDS,
+			 timeout_ms * 1000 / LEGACY_POLL_DELAY_US + 1);
 	rc = -ETIMEDOUT;
 	for (i = 0; i < rounds; i++) {
 		idpf_mbx_recv(ctl->mbx, 1);
@@ -431,7 +492,7 @@ ctl_call_once(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_l
 {
 	struct xn_reply rep = { .buf = resp, .cap = resp_cap };
 	struct xn_msg msg = { .opcode = op, .len = req_len, .data = req };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = tsc_now();
 	int rc;
 
 	if (ctl == NULL || (req == NULL && req_len > 0) || (resp == NULL && resp_cap > 0))
@@ -451,23 +512,45 @@ ctl_call_once(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_l
 	return rc;
 }
 
-struct async_call {
-	struct idpf_ctl *ctl;
-	uint32_t op;
-	uint64_t t0;
-	idpf_ctl_cb_t cb;
-	void *arg;
-};
+/* A free context of the pool (or a fresh one when it ran dry), or NULL. */
+static struct async_call *
+async_get(struct idpf_ctl *ctl)
+{
+	uint32_t i, n = ctl->pool_len;
+	uint32_t start = __atomic_fetch_add(&ctl->pool_hint, 1, __ATOMIC_RELAXED);
+
+	for (i = 0; i < n; i++) {
+		struct async_call *ac = &ctl->pool[(start + i) % n];
+		uint32_t idle = 0;
+
+		if (__atomic_load_n(&ac->busy, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_compare_exchange_n(&ac->busy, &idle, 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return ac;
+	}
+	return malloc(sizeof(struct async_call));
+}
+
+static void
+async_put(struct idpf_ctl *ctl, struct async_call *ac)
+{
+	if (ac >= ctl->pool && ac < ctl->pool + ctl->pool_len)
+		__atomic_store_n(&ac->busy, 0, __ATOMIC_RELEASE);
+	else
+		free(ac);
+}
 
 static void
 async_done(void *arg, int result, const struct xn_msg *reply)
 {
 	struct async_call *ac = arg;
+	struct async_call c = *ac;
 	int rc = map_result(result, reply != NULL ? reply->status : 0);
 
-	op_account(ac->ctl, ac->op, rc, ac->t0);
-	ac->cb(ac->arg, rc, reply != NULL ? reply->data : NULL, reply != NULL ? reply->len : 0);
-	free(ac);
+	/* the context goes back first: the callback may well start the next call */
+	async_put(c.ctl, ac);
+	op_account(c.ctl, c.op, rc, c.t0);
+	c.cb(c.arg, rc, reply != NULL ? reply->data : NULL, reply != NULL ? reply->len : 0);
 }
 
 int
@@ -494,13 +577,17 @@ idpf_ctl_call_async(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t
 		free(buf);
 		return 0;
 	}
-	ac = malloc(sizeof(*ac));
+	ac = async_get(ctl);
 	if (ac == NULL)
 		return -ENOMEM;
-	*ac = (struct async_call){ .ctl = ctl, .op = op, .t0 = now_ns(), .cb = cb, .arg = arg };
+	ac->ctl = ctl;
+	ac->op = op;
+	ac->t0 = tsc_now();
+	ac->cb = cb;
+	ac->arg = arg;
 	rc = xn_exec_async(ctl->ring, &msg, timeout_ms * 1000u, async_done, ac);
 	if (rc < 0) {
-		free(ac);
+		async_put(ctl, ac);
 		return map_result(rc, 0);
 	}
 	return 0;
@@ -510,6 +597,7 @@ idpf_ctl_call_async(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t
 
 struct batch {
 	int remaining;			/* futex word */
+	int sleeping;			/* the waiter sleeps on it: wake it at the next reply */
 };
 
 struct batch_item {
@@ -530,6 +618,8 @@ batch_done(void *arg, int result, const void *resp, uint32_t len)
 {
 	struct batch_item *it = arg;
 	struct idpf_ctl_req *r = it->r;
+	struct batch *b = it->b;	/* read now: the items are freed once the count is 0 */
+	int left;
 
 	/* a caller that gave no buffer does not care about the payload */
 	if (result >= 0 && r->resp != NULL && len > r->resp_cap)
@@ -539,27 +629,55 @@ batch_done(void *arg, int result, const void *resp, uint32_t len)
 	r->result = result;
 	if (r->cb != NULL)
 		r->cb(r->cb_arg, result, resp, len);
-	/* release: the waiter reads r->result after seeing the count drop */
-	if (__atomic_sub_fetch(&it->b->remaining, 1, __ATOMIC_RELEASE) == 0)
-		syscall(SYS_futex, &it->b->remaining, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	/*
+	 * release: the waiter reads r->result after seeing the count drop. The waiter is woken
+	 * by the last reply, and by the first one that finds it asleep: the rest of the batch
+	 * follows closely, and the waiter picks it up itself (the interrupt is throttled).
+	 * Past 0 the batch may be gone: only its address is used then.
+	 */
+	left = __atomic_sub_fetch(&b->remaining, 1, __ATOMIC_SEQ_CST);
+	if (left == 0 || __atomic_exchange_n(&b->sleeping, 0, __ATOMIC_SEQ_CST) != 0)
+		syscall(SYS_futex, &b->remaining, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/*
+ * Wait until fewer than @seen requests of @b are left (or a while). @last_progress: TSC when
+ * the count last dropped, kept by the caller.
+ */
 static void
-batch_wait_some(struct idpf_ctl *ctl, struct batch *b, int seen)
+batch_wait_some(struct idpf_ctl *ctl, struct batch *b, int seen, uint64_t *last_progress)
 {
-	/* drive the receive path ourselves (the interrupt may be off), then sleep briefly */
+	uint64_t spin = (uint64_t)((double)CTL_BATCH_SPIN_NS / ctl->ns_per_tsc);
+	uint64_t now;
+
+	/* drive the receive path ourselves (the interrupt may be off or throttled) */
 	ctl_poll(ctl);
-	xn_expire(ctl->ring);
-	if (__atomic_load_n(&b->remaining, __ATOMIC_ACQUIRE) == seen)
-		futex_wait(&b->remaining, seen, 50000);
+	ctl_expire(ctl);
+	if (__atomic_load_n(&b->remaining, __ATOMIC_ACQUIRE) != seen) {
+		*last_progress = tsc_now();
+		return;
+	}
+	now = tsc_now();
+	if (now - *last_progress < spin) {
+		rte_pause();
+		return;
+	}
+	/* seq_cst with the replier's decrement then exchange: one of us sees the other */
+	__atomic_store_n(&b->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&b->remaining, __ATOMIC_SEQ_CST) == seen)
+		futex_wait(&b->remaining, seen, CTL_BATCH_SLEEP_NS);
+	__atomic_store_n(&b->sleeping, 0, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&b->remaining, __ATOMIC_ACQUIRE) != seen)
+		*last_progress = tsc_now();
 }
 
 int
 idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 	       uint32_t timeout_ms)
 {
-	struct batch b = { .remaining = 0 };
+	struct batch b = { .remaining = 0, .sleeping = 0 };
 	struct batch_item *items;
+	uint64_t last_progress;
 	unsigned int i;
 	int rc, first_err = 0;
 
@@ -584,6 +702,8 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 	if (items == NULL)
 		return -ENOMEM;
 	__atomic_fetch_add(&ctl->waits, 1, __ATOMIC_RELAXED);
+	/* the replies come a round trip after the sends: no spinning before the first */
+	last_progress = 0;
 	for (i = 0; i < n; i++) {
 		items[i] = (struct batch_item){ .b = &b, .r = &reqs[i] };
 		__atomic_add_fetch(&b.remaining, 1, __ATOMIC_RELAXED);
@@ -593,7 +713,8 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 			if (rc != -EAGAIN && rc != -ENOSPC)
 				break;
 			/* every slot in flight: let some complete, then retry */
-			batch_wait_some(ctl, &b, __atomic_load_n(&b.remaining, __ATOMIC_ACQUIRE));
+			batch_wait_some(ctl, &b, __atomic_load_n(&b.remaining, __ATOMIC_ACQUIRE),
+					&last_progress);
 		}
 		if (rc < 0) {
 			reqs[i].result = rc;
@@ -605,7 +726,7 @@ idpf_ctl_batch(struct idpf_ctl *ctl, struct idpf_ctl_req *reqs, unsigned int n,
 
 		if (left == 0)
 			break;
-		batch_wait_some(ctl, &b, left);
+		batch_wait_some(ctl, &b, left, &last_progress);
 	}
 	free(items);
 	for (i = 0; i < n; i++)
@@ -757,5 +878,5 @@ idpf_ctl_poll(struct idpf_ctl *ctl)
 {
 	idpf_mbx_poll(ctl->mbx);
 	if (ctl->ring != NULL)
-		xn_expire(ctl->ring);
+		ctl_expire(ctl);
 }

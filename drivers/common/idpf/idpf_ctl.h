@@ -101,9 +101,11 @@ typedef void (*idpf_ctl_cb_t)(void *arg, int result, const void *resp, uint32_t 
 /**
  * One asynchronous call: returns once sent; @p cb runs exactly once (reply, timeout, shutdown)
  * if and only if this returns 0. In legacy mode the call is made synchronously and @p cb runs
- * before this returns.
+ * before this returns. The call's context comes from a per-channel pool of one per slot
+ * (allocated only if the pool is momentarily empty).
  *
- * @return 0 or a negative errno (then @p cb is not called).
+ * @return 0 or a negative errno (then @p cb is not called); -ENOMEM when no context could be
+ *         had.
  */
 int idpf_ctl_call_async(struct idpf_ctl *ctl, uint32_t op, const void *req, uint16_t req_len,
 			uint32_t timeout_ms, idpf_ctl_cb_t cb, void *arg);
@@ -159,7 +161,10 @@ int idpf_ctl_op_stats(struct idpf_ctl *ctl, uint32_t op, struct idpf_ctl_op_stat
 /** Reset every counter (the in-flight figures are kept). */
 void idpf_ctl_stats_reset(struct idpf_ctl *ctl);
 
-/** Drain the ARQ now (callers that cannot rely on the interrupt). */
+/**
+ * Drain the ARQ now (callers that cannot rely on the interrupt), and fail the async calls
+ * whose timeout passed (checked at most every 100 us, whoever polls).
+ */
 void idpf_ctl_poll(struct idpf_ctl *ctl);
 
 #endif /* CTLPATH_IDPF_CTL_H */

@@ -696,11 +696,25 @@ next_due_locked(const struct emu_dev *dev)
 	return dev->q.nb_heap > 0 ? dev->q.slot[dev->q.heap[0]].due_ns : UINT64_MAX;
 }
 
+/*
+ * Interrupt moderation, as a device's interrupt throttling timer: at most one mailbox
+ * interrupt per EMU_ITR_NS. A round with something to signal inside the window leaves it
+ * pending (irq_due) and the engine comes back for it when the window ends. Without it, a
+ * driver with many messages in flight was interrupted once per reply (the replies fall due
+ * one by one), and the interrupt thread's wake-ups took the CPU from the driver and from
+ * this engine. A lone reply (nothing signalled in the last EMU_ITR_NS) is not delayed.
+ */
+#define EMU_ITR_NS 25000u
+
+/* When this engine thread last raised the interrupt (each device has its own thread). */
+static __thread uint64_t itr_last_ns;
+
 /* One round of work. Returns true if anything was consumed or delivered. */
 static bool
 engine_round(struct emu_dev *dev, uint64_t *next_due)
 {
 	bool busy = false;
+	uint64_t now;
 	int irq;
 
 	pthread_mutex_lock(&dev->lock);
@@ -715,10 +729,20 @@ engine_round(struct emu_dev *dev, uint64_t *next_due)
 		*next_due = next_due_locked(dev);
 	}
 	irq = dev->irq_due || busy;
-	dev->irq_due = 0;
+	now = now_ns();
+	if (irq && now - itr_last_ns < EMU_ITR_NS) {
+		/* throttled: raise it when the window ends */
+		dev->irq_due = 1;
+		irq = 0;
+		*next_due = RTE_MIN(*next_due, itr_last_ns + EMU_ITR_NS);
+	} else {
+		dev->irq_due = 0;
+	}
 	pthread_mutex_unlock(&dev->lock);
-	if (irq)
+	if (irq) {
+		itr_last_ns = now;
 		irq_raise(dev);
+	}
 	return busy;
 }
 
