@@ -16,7 +16,10 @@
  * (DPDK 22.11's default socket masks lack most control features and PROTOCOL_F_CONFIG.)
  *
  * Devargs (`--vdev vdpa_swcvq0,vendor=sim,queues=4,mac=02:00:00:00:00:01,mtu=1500`):
- * - vendor  back end of the device; only "sim" (software loopback) today. Default sim.
+ * - vendor  back end of the device: "sim" (software loopback, default) or "idpf" (CVQ
+ *           commands become virtchnl2 transactions to an emulated idpf function).
+ * - idpf    with vendor=idpf: the emulated function's devargs, ':' for '=' inside brackets,
+ *           e.g. idpf=[macs:8,latency_us:50].
  * - queues  queue pairs, 1..SWCVQ_MAX_PAIRS. Default 1.
  * - mac     config-space MAC. Default 02:00:00:00:00:01 plus the device number.
  * - mtu     config-space MTU, 68..9000. Default 1500.
