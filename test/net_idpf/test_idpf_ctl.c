@@ -5,7 +5,10 @@
  * and batched, and in the legacy (DPDK 22.11) mode.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -21,10 +24,11 @@ struct chan {
 };
 
 static int
-chan_up(struct chan *c, const char *emu_args, bool legacy)
+chan_up_slots(struct chan *c, const char *emu_args, bool legacy, uint16_t slots)
 {
 	struct idpf_ctl_conf cc = { .name = "ctltest", .legacy = legacy, .use_intr = true,
-				    .timeout_ms = 500, .socket_id = SOCKET_ID_ANY };
+				    .timeout_ms = 500, .socket_id = SOCKET_ID_ANY,
+				    .nslots = slots };
 	struct idpf_hw hw;
 
 	c->emu = emu_create_args("ctltest_emu", emu_args);
@@ -37,6 +41,12 @@ chan_up(struct chan *c, const char *emu_args, bool legacy)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+chan_up(struct chan *c, const char *emu_args, bool legacy)
+{
+	return chan_up_slots(c, emu_args, legacy, 0);
 }
 
 static void
@@ -148,7 +158,78 @@ lost_query_reply_is_asked_again(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * More callers than slots, all asynchronous: the per-slot contexts run dry now and then and
+ * the channel falls back to allocating one. Every callback runs exactly once with a result.
+ */
+struct async_load {
+	struct idpf_ctl *ctl;
+	atomic_uint done, ok, inflight;
+	unsigned int per_thread;
+};
+
+static void
+load_cb(void *arg, int result, const void *resp __rte_unused, uint32_t len)
+{
+	struct async_load *l = arg;
+
+	if (result == (int)sizeof(struct virtchnl2_version_info) && len == (uint32_t)result)
+		atomic_fetch_add(&l->ok, 1);
+	atomic_fetch_add(&l->done, 1);
+	atomic_fetch_sub(&l->inflight, 1);
+}
+
+static void *
+load_thread(void *arg)
+{
+	struct async_load *l = arg;
+	unsigned int i = 0;
+	int rc;
+
+	while (i < l->per_thread) {
+		atomic_fetch_add(&l->inflight, 1);
+		rc = idpf_ctl_call_async(l->ctl, VIRTCHNL2_OP_VERSION, &ver, sizeof(ver), 0,
+					 load_cb, l);
+		if (rc == 0) {
+			i++;
+			continue;
+		}
+		atomic_fetch_sub(&l->inflight, 1);
+		if (rc != -EAGAIN)
+			break;
+		idpf_ctl_poll(l->ctl);	/* every slot busy: let replies in */
+	}
+	return NULL;
+}
+
+static int
+async_calls_outnumber_slots(void)
+{
+	enum { THREADS = 4, PER = 500 };
+	struct async_load l = { .per_thread = PER };
+	pthread_t th[THREADS];
+	unsigned int i, waited = 0;
+	struct chan c;
+
+	TEST_ASSERT_SUCCESS(chan_up_slots(&c, "latency_us=20", false, 3), "3-slot channel");
+	l.ctl = c.ctl;
+	for (i = 0; i < THREADS; i++)
+		pthread_create(&th[i], NULL, load_thread, &l);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	while (atomic_load(&l.done) < THREADS * PER && waited++ < 5000) {
+		idpf_ctl_poll(c.ctl);
+		usleep(1000);
+	}
+	TEST_ASSERT_EQUAL(atomic_load(&l.done), THREADS * PER, "every callback ran once");
+	TEST_ASSERT_EQUAL(atomic_load(&l.ok), THREADS * PER, "each with its reply");
+	TEST_ASSERT_EQUAL(atomic_load(&l.inflight), 0, "nothing left in flight");
+	chan_down(&c);
+	return TEST_SUCCESS;
+}
+
 static const struct test_case cases[] = {
+	TEST_CASE(async_calls_outnumber_slots),
 	TEST_CASE(reply_length_with_and_without_buffer),
 	TEST_CASE(device_errors_reach_every_caller),
 	TEST_CASE(legacy_mode_reports_errors_too),
