@@ -3,13 +3,40 @@
 #define SWCVQ_TEST_UTIL_H
 
 /*
- * Shared by the ctlpath-vhost tests: frames, feature sets, telemetry look-ups.
+ * Shared by the ctlpath-vhost tests: the daemon a program's cases share, frames, feature sets,
+ * telemetry look-ups. The functions declared without a body are in swcvq_test_util.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "test.h"
 #include "vu_frontend.h"
+
+/** The ctlpath-vhost daemon the cases of one test program share. */
+extern struct vu_backend swt_be;
+
+/**
+ * Start swt_be with one vdpa_swcvq device (@p devargs) unless it runs; it is stopped at exit.
+ * @return 0; -ENOENT when CTLPATH_VHOST is not set (the case skips); another -errno.
+ */
+int swt_backend(const char *tag, const char *devargs);
+
+/* First line of a case that needs the shared daemon: skip when it is not built. */
+#define SWT_NEED_BACKEND(tag, devargs) do { \
+	int rc_ = swt_backend(tag, devargs); \
+	if (rc_ == -ENOENT) \
+		TEST_SKIP("CTLPATH_VHOST not set: ctlpath-vhost not built"); \
+	TEST_ASSERT_SUCCESS(rc_, "ctlpath-vhost started (log %s)", swt_be.log); \
+} while (0)
+
+/** A program's last case: SIGTERM stops the shared daemon, which exits with status 0. */
+int swt_daemon_exits_cleanly(void);
+
+/** Integer @p key of telemetry reply @p json, searched after @p scope (NULL: the start);
+ * -1 (and a line saying so) when it is missing. */
+long long swt_json_int(const char *json, const char *scope, const char *key);
 
 /* Features the harness implements as a guest (no MRG_RXBUF, hash report, LOG_ALL, IN_ORDER). */
 static inline uint64_t

@@ -8,9 +8,6 @@
  * Skipped when CTLPATH_VHOST is not set (the daemon is not built).
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include "test.h"
 #include "swcvq_test_util.h"
@@ -22,46 +19,16 @@ static const uint8_t other_mac[6] = { 0x02, 0x66, 0x66, 0x66, 0x66, 0x66 };
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
-static struct vu_backend be;
-static bool be_up;
 static char js[65536];
 
-static void
-stop_at_exit(void)
-{
-	if (be_up)
-		vu_backend_stop(&be);
-}
-
-/* Start the shared daemon once; -ENOENT means skip. */
-static int
-backend(void)
-{
-	int rc;
-
-	if (be_up)
-		return 0;
-	rc = vu_backend_start(&be, "cvq", "vendor=sim,queues=4,mac=02:00:00:00:00:01,mtu=1500",
-			      false);
-	if (rc == 0) {
-		be_up = true;
-		atexit(stop_at_exit);
-	}
-	return rc;
-}
-
-#define NEED_BACKEND() do { \
-	int rc_ = backend(); \
-	if (rc_ == -ENOENT) \
-		TEST_SKIP("CTLPATH_VHOST not set: ctlpath-vhost not built"); \
-	TEST_ASSERT_SUCCESS(rc_, "ctlpath-vhost started (log %s)", be.log); \
-} while (0)
+#define NEED_BACKEND() \
+	SWT_NEED_BACKEND("cvq", "vendor=sim,queues=4,mac=02:00:00:00:00:01,mtu=1500")
 
 static struct vu_net *
 open_dev(bool packed, unsigned int nregions, bool interrupts)
 {
 	struct vu_net_params p = {
-		.path = be.sock,
+		.path = swt_be.sock,
 		.features = swt_features(packed),
 		.qsize = 64,
 		.cvq_size = 64,
@@ -74,14 +41,14 @@ open_dev(bool packed, unsigned int nregions, bool interrupts)
 	struct vu_net *n = vu_net_open(&p, &err);
 
 	if (n == NULL)
-		printf("  vu_net_open: %s (daemon log %s)\n", strerror(-err), be.log);
+		printf("  vu_net_open: %s (daemon log %s)\n", strerror(-err), swt_be.log);
 	return n;
 }
 
 static int
 state(void)
 {
-	int rc = swt_state(&be, js, sizeof(js));
+	int rc = swt_state(&swt_be, js, sizeof(js));
 
 	if (rc < 0)
 		printf("  telemetry: %s\n", strerror(-rc));
@@ -95,11 +62,7 @@ state(void)
 static long long
 st_int(const char *scope, const char *key)
 {
-	long long v = -1;
-
-	if (vu_json_int(js, scope, key, &v) != 0)
-		printf("  telemetry has no \"%s\" after %s\n", key, scope ? scope : "start");
-	return v;
+	return swt_json_int(js, scope, key);
 }
 
 /* True when the shadow state's MAC is @mac (text form). */
@@ -484,7 +447,7 @@ bad_chain(bool packed, const char *what, const struct vu_rawdesc *d, unsigned in
 	} else if (rc == 1) {
 		TEST_ASSERT(*ack == VU_ACK_ERR || *ack == 0xa5, "%s: not acked OK", what);
 	}
-	TEST_ASSERT(vu_proc_alive(be.pid), "%s: daemon alive", what);
+	TEST_ASSERT(vu_proc_alive(swt_be.pid), "%s: daemon alive", what);
 	TEST_ASSERT(state() > 0, "%s: telemetry answers", what);
 	if (rc == 0)
 		TEST_ASSERT(st_int(NULL, "needs_reset") > 0,
@@ -591,23 +554,15 @@ test_reconnect_resets_state(void)
 		}
 		vu_net_abort(n);
 	}
-	TEST_ASSERT(vu_proc_alive(be.pid), "daemon survived");
+	TEST_ASSERT(vu_proc_alive(swt_be.pid), "daemon survived");
 	return TEST_SUCCESS;
 }
 
 static int
 test_daemon_exits_cleanly_on_sigterm(void)
 {
-	int st;
-
 	NEED_BACKEND();
-	st = vu_backend_stop(&be);
-	be_up = false;
-	TEST_ASSERT(st >= 0, "daemon stopped within 10 s (%d)", st);
-	TEST_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status 0 (raw %d, log %s)", st,
-		    be.log);
-	unlink(be.log);
-	return TEST_SUCCESS;
+	return swt_daemon_exits_cleanly();
 }
 
 static const struct test_case cases[] = {

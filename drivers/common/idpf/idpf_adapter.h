@@ -133,6 +133,51 @@ int idpf_vport_rss_get(struct idpf_vport *vp, uint8_t *key, uint16_t *key_len, u
 		       uint16_t lut_n, uint64_t *hash);
 
 /**
+ * @name Ptype groups of SET_RSS_HASH
+ * Bits of virtchnl2_rss_hash.ptype_groups (the @p hash of idpf_vport_rss_set/get): one per
+ * class of packets the device hashes. Every user of this library numbers them this way.
+ */
+/**@{*/
+#define IDPF_RSS_PG_IPV4_TCP (1ULL << 0)
+#define IDPF_RSS_PG_IPV4_UDP (1ULL << 1)
+#define IDPF_RSS_PG_IPV4_SCTP (1ULL << 2)
+#define IDPF_RSS_PG_IPV4_OTHER (1ULL << 3)
+#define IDPF_RSS_PG_IPV4_FRAG (1ULL << 4)
+#define IDPF_RSS_PG_IPV4 (1ULL << 5)
+#define IDPF_RSS_PG_IPV6_TCP (1ULL << 6)
+#define IDPF_RSS_PG_IPV6_UDP (1ULL << 7)
+#define IDPF_RSS_PG_IPV6_SCTP (1ULL << 8)
+#define IDPF_RSS_PG_IPV6_OTHER (1ULL << 9)
+#define IDPF_RSS_PG_IPV6_FRAG (1ULL << 10)
+#define IDPF_RSS_PG_IPV6 (1ULL << 11)
+#define IDPF_RSS_PG_L2_PAYLOAD (1ULL << 12)
+/**@}*/
+
+/**
+ * One row of a caller's table from its own hash-type bits (ethdev RSS offloads, virtio-net
+ * hash types, ...) to the ptype groups that carry them.
+ */
+struct idpf_rss_map {
+	uint64_t types;		/**< the caller's bits */
+	uint64_t groups;	/**< IDPF_RSS_PG_* */
+};
+
+/**
+ * Hash types to ptype groups through @p map (@p n rows).
+ *
+ * @return the groups of every row whose types intersect @p types.
+ */
+uint64_t idpf_rss_groups_of(const struct idpf_rss_map *map, unsigned int n, uint64_t types);
+
+/**
+ * Ptype groups back to hash types through @p map (@p n rows).
+ *
+ * @return the types of every row whose groups intersect @p groups (all of the table's types
+ *         for UINT64_MAX).
+ */
+uint64_t idpf_rss_types_of(const struct idpf_rss_map *map, unsigned int n, uint64_t groups);
+
+/**
  * Add or remove MAC filters: one asynchronous transaction per address, all in flight
  * together. @p results[i] receives each address's result (0 or a negative errno).
  *

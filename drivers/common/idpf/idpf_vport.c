@@ -534,6 +534,30 @@ idpf_vport_rss_get(struct idpf_vport *vp, uint8_t *key, uint16_t *key_len, uint3
 	return rc;
 }
 
+uint64_t
+idpf_rss_groups_of(const struct idpf_rss_map *map, unsigned int n, uint64_t types)
+{
+	uint64_t groups = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (types & map[i].types)
+			groups |= map[i].groups;
+	return groups;
+}
+
+uint64_t
+idpf_rss_types_of(const struct idpf_rss_map *map, unsigned int n, uint64_t groups)
+{
+	uint64_t types = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (groups & map[i].groups)
+			types |= map[i].types;
+	return types;
+}
+
 /* ---- filters, modes, stats ---- */
 
 int

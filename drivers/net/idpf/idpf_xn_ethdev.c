@@ -16,59 +16,40 @@
 
 RTE_LOG_REGISTER(idpf_xn_logtype, pmd.net.idpf_xn, NOTICE);
 
-/* RSS hash types and the ptype-group bits of SET_RSS_HASH that carry them. */
-static const struct {
-	uint64_t rss_hf;
-	uint64_t group;
-} rss_map[] = {
-	{ RTE_ETH_RSS_NONFRAG_IPV4_TCP, 1ull << 0 },
-	{ RTE_ETH_RSS_NONFRAG_IPV4_UDP, 1ull << 1 },
-	{ RTE_ETH_RSS_NONFRAG_IPV4_SCTP, 1ull << 2 },
-	{ RTE_ETH_RSS_NONFRAG_IPV4_OTHER, 1ull << 3 },
-	{ RTE_ETH_RSS_FRAG_IPV4, 1ull << 4 },
-	{ RTE_ETH_RSS_IPV4, 1ull << 5 },
-	{ RTE_ETH_RSS_NONFRAG_IPV6_TCP, 1ull << 6 },
-	{ RTE_ETH_RSS_NONFRAG_IPV6_UDP, 1ull << 7 },
-	{ RTE_ETH_RSS_NONFRAG_IPV6_SCTP, 1ull << 8 },
-	{ RTE_ETH_RSS_NONFRAG_IPV6_OTHER, 1ull << 9 },
-	{ RTE_ETH_RSS_FRAG_IPV6, 1ull << 10 },
-	{ RTE_ETH_RSS_IPV6, 1ull << 11 },
-	{ RTE_ETH_RSS_L2_PAYLOAD, 1ull << 12 },
+/* RSS hash types and the ptype groups of SET_RSS_HASH that carry them. */
+static const struct idpf_rss_map rss_map[] = {
+	{ RTE_ETH_RSS_NONFRAG_IPV4_TCP, IDPF_RSS_PG_IPV4_TCP },
+	{ RTE_ETH_RSS_NONFRAG_IPV4_UDP, IDPF_RSS_PG_IPV4_UDP },
+	{ RTE_ETH_RSS_NONFRAG_IPV4_SCTP, IDPF_RSS_PG_IPV4_SCTP },
+	{ RTE_ETH_RSS_NONFRAG_IPV4_OTHER, IDPF_RSS_PG_IPV4_OTHER },
+	{ RTE_ETH_RSS_FRAG_IPV4, IDPF_RSS_PG_IPV4_FRAG },
+	{ RTE_ETH_RSS_IPV4, IDPF_RSS_PG_IPV4 },
+	{ RTE_ETH_RSS_NONFRAG_IPV6_TCP, IDPF_RSS_PG_IPV6_TCP },
+	{ RTE_ETH_RSS_NONFRAG_IPV6_UDP, IDPF_RSS_PG_IPV6_UDP },
+	{ RTE_ETH_RSS_NONFRAG_IPV6_SCTP, IDPF_RSS_PG_IPV6_SCTP },
+	{ RTE_ETH_RSS_NONFRAG_IPV6_OTHER, IDPF_RSS_PG_IPV6_OTHER },
+	{ RTE_ETH_RSS_FRAG_IPV6, IDPF_RSS_PG_IPV6_FRAG },
+	{ RTE_ETH_RSS_IPV6, IDPF_RSS_PG_IPV6 },
+	{ RTE_ETH_RSS_L2_PAYLOAD, IDPF_RSS_PG_L2_PAYLOAD },
 };
 
+/* Every hash type the table knows (each row carries at least one group). */
 static uint64_t
 rss_offloads_all(void)
 {
-	uint64_t all = 0;
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(rss_map); i++)
-		all |= rss_map[i].rss_hf;
-	return all;
+	return idpf_rss_types_of(rss_map, RTE_DIM(rss_map), UINT64_MAX);
 }
 
 static uint64_t
 rss_hf_to_groups(uint64_t hf)
 {
-	uint64_t g = 0;
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(rss_map); i++)
-		if (hf & rss_map[i].rss_hf)
-			g |= rss_map[i].group;
-	return g;
+	return idpf_rss_groups_of(rss_map, RTE_DIM(rss_map), hf);
 }
 
 static uint64_t
 rss_groups_to_hf(uint64_t g)
 {
-	uint64_t hf = 0;
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(rss_map); i++)
-		if (g & rss_map[i].group)
-			hf |= rss_map[i].rss_hf;
-	return hf;
+	return idpf_rss_types_of(rss_map, RTE_DIM(rss_map), g);
 }
 
 /* A port whose device reset under it accepts only close and reset. */

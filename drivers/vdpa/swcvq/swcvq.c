@@ -47,9 +47,6 @@ enum {
 	VU_GET_STATUS = 40,
 };
 
-#define VIRTIO_NET_S_LINK_UP 1
-#define VIRTIO_NET_S_ANNOUNCE 2
-
 #define KEY_VENDOR "vendor"
 #define KEY_QUEUES "queues"
 #define KEY_MAC "mac"
@@ -74,6 +71,17 @@ swcvq_fmt_mac(char *buf, const uint8_t mac[6])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+bool
+swcvq_mac_in(const uint8_t (*tab)[6], uint32_t n, const uint8_t *mac)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(tab[i], mac, 6) == 0)
+			return true;
+	return false;
 }
 
 void
@@ -127,6 +135,18 @@ cvq_index(uint64_t features, uint16_t pairs)
 
 /* ---- ring life cycle (lock held) -------------------------------------------------------- */
 
+/* Close our copies of a ring's kick and call eventfds. */
+static void
+queue_close_fds(struct swcvq_queue *q)
+{
+	if (q->kickfd >= 0)
+		close(q->kickfd);
+	if (q->vr.callfd >= 0)
+		close(q->vr.callfd);
+	q->kickfd = -1;
+	q->vr.callfd = -1;
+}
+
 static void
 ring_stop(struct swcvq_dev *dev, uint16_t i)
 {
@@ -146,12 +166,7 @@ ring_stop(struct swcvq_dev *dev, uint16_t i)
 		}
 		rte_vhost_set_vring_base(dev->vid, i, avail, used);
 	}
-	if (q->kickfd >= 0)
-		close(q->kickfd);
-	if (q->vr.callfd >= 0)
-		close(q->vr.callfd);
-	q->kickfd = -1;
-	q->vr.callfd = -1;
+	queue_close_fds(q);
 	q->running = false;
 	dev->st.ring_stops++;
 	dev->epoch++;
@@ -229,12 +244,7 @@ ring_start(struct swcvq_dev *dev, uint16_t i)
 	q->kickfd = dup(vring.kickfd);
 	q->vr.callfd = vring.callfd >= 0 ? dup(vring.callfd) : -1;
 	if (q->kickfd < 0 || (vring.callfd >= 0 && q->vr.callfd < 0)) {
-		if (q->kickfd >= 0)
-			close(q->kickfd);
-		if (q->vr.callfd >= 0)
-			close(q->vr.callfd);
-		q->kickfd = -1;
-		q->vr.callfd = -1;
+		queue_close_fds(q);
 		dev->st.errors++;
 		return;
 	}
@@ -304,7 +314,7 @@ device_reset(struct swcvq_dev *dev, uint64_t features)
 	dev->features = features;
 	dev->cvq_index = cvq_index(features, dev->conf.pairs);
 	memcpy(dev->cfg_mac, dev->conf.mac, 6);
-	dev->cfg_status = VIRTIO_NET_S_LINK_UP;
+	dev->cfg_status = SWCVQ_S_LINK_UP;
 	dev->enabled_pairs = 1;
 	if (features & NC_BIT(NC_F_CTRL_VQ)) {
 		struct netctrl_config cfg = {

@@ -28,6 +28,24 @@ struct rte_device;
 struct rte_vdpa_device;
 struct swcvq_dev;
 
+/** @name Config space status bits (virtio-net "Device configuration layout") */
+/**@{*/
+#define SWCVQ_S_LINK_UP 1
+#define SWCVQ_S_ANNOUNCE 2
+/**@}*/
+
+/** @name virtio-net hash types ("Hash calculation") the vendors support */
+/**@{*/
+#define SWCVQ_HT_IPV4 (1u << 0)
+#define SWCVQ_HT_TCPV4 (1u << 1)
+#define SWCVQ_HT_UDPV4 (1u << 2)
+#define SWCVQ_HT_IPV6 (1u << 3)
+#define SWCVQ_HT_TCPV6 (1u << 4)
+#define SWCVQ_HT_UDPV6 (1u << 5)
+#define SWCVQ_HASH_TYPES (SWCVQ_HT_IPV4 | SWCVQ_HT_TCPV4 | SWCVQ_HT_UDPV4 | SWCVQ_HT_IPV6 | \
+			  SWCVQ_HT_TCPV6 | SWCVQ_HT_UDPV6)
+/**@}*/
+
 /** Device parameters from the devargs. */
 struct swcvq_conf {
 	char vendor[16];
@@ -149,5 +167,8 @@ struct swcvq_dev *swcvq_registry_find(const struct rte_device *rdev);
 
 /** Format a MAC address into @p buf (18 bytes). */
 void swcvq_fmt_mac(char *buf, const uint8_t mac[6]);
+
+/** @return true when @p mac is one of the @p n addresses of @p tab. */
+bool swcvq_mac_in(const uint8_t (*tab)[6], uint32_t n, const uint8_t *mac);
 
 #endif /* SWCVQ_PRIV_H */

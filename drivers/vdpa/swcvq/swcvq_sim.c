@@ -27,16 +27,6 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
-#define VIRTIO_NET_S_ANNOUNCE 2
-
-/* RSS hash types (virtio-net "Hash calculation") the sim computes. */
-#define HT_IPV4 (1u << 0)
-#define HT_TCPV4 (1u << 1)
-#define HT_UDPV4 (1u << 2)
-#define HT_IPV6 (1u << 3)
-#define HT_TCPV6 (1u << 4)
-#define HT_UDPV6 (1u << 5)
-#define SIM_HASH_TYPES (HT_IPV4 | HT_TCPV4 | HT_UDPV4 | HT_IPV6 | HT_TCPV6 | HT_UDPV6)
 
 /** Why a frame did not reach a receive queue. */
 enum sim_drop {
@@ -174,7 +164,7 @@ sim_announce_ack(void *ctx, uint64_t token)
 	struct sim *s = ctx;
 
 	(void)token;
-	s->dev->cfg_status &= ~VIRTIO_NET_S_ANNOUNCE;
+	s->dev->cfg_status &= ~SWCVQ_S_ANNOUNCE;
 	s->commands++;
 	return NETCTRL_OK;
 }
@@ -206,7 +196,7 @@ sim_rss_set(void *ctx, uint64_t token, const struct netctrl_rss *rss)
 	for (i = 0; i < rss->indir_len; i++)
 		if (rss->indir[i] >= s->dev->conf.pairs)
 			return NETCTRL_ERR;
-	if (rss->hash_types & ~SIM_HASH_TYPES)
+	if (rss->hash_types & ~SWCVQ_HASH_TYPES)
 		return NETCTRL_ERR;
 	s->rss_on = rss->hash_types != 0;
 	s->rss_types = rss->hash_types;
@@ -253,17 +243,6 @@ static const struct netctrl_ops sim_ctl = {
 
 /* ---- receive filters --------------------------------------------------------------------- */
 
-static bool
-mac_in(const uint8_t (*tab)[6], uint32_t n, const uint8_t *mac)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		if (memcmp(tab[i], mac, 6) == 0)
-			return true;
-	return false;
-}
-
 /* @return DROP_MAX to accept, else the reason. */
 static enum sim_drop
 filter(const struct sim *s, const uint8_t *f, uint32_t len)
@@ -286,14 +265,14 @@ filter(const struct sim *s, const uint8_t *f, uint32_t len)
 		if (s->rx[NETCTRL_RX_NOMULTI])
 			return DROP_MULTICAST;
 		if (s->rx[NETCTRL_RX_ALLMULTI] || s->mc_overflow ||
-		    mac_in((const uint8_t (*)[6])s->mc, s->mc_count, f))
+		    swcvq_mac_in((const uint8_t (*)[6])s->mc, s->mc_count, f))
 			return DROP_MAX;
 		return DROP_MULTICAST;
 	}
 	if (s->rx[NETCTRL_RX_NOUNI])
 		return DROP_UNICAST;
 	if (s->rx[NETCTRL_RX_ALLUNI] || s->uc_overflow || memcmp(f, s->dev->cfg_mac, 6) == 0 ||
-	    mac_in((const uint8_t (*)[6])s->uc, s->uc_count, f))
+	    swcvq_mac_in((const uint8_t (*)[6])s->uc, s->uc_count, f))
 		return DROP_MAX;
 	return DROP_UNICAST;
 }
@@ -340,22 +319,22 @@ hash_input(const struct sim *s, const uint8_t *f, uint32_t len, uint8_t in[36])
 		proto = f[off + 9];
 		memcpy(in, f + off + 12, 8);
 		if (!frag && ihl >= 20 && len >= off + ihl + 4 &&
-		    ((proto == 6 && (s->rss_types & HT_TCPV4)) ||
-		     (proto == 17 && (s->rss_types & HT_UDPV4)))) {
+		    ((proto == 6 && (s->rss_types & SWCVQ_HT_TCPV4)) ||
+		     (proto == 17 && (s->rss_types & SWCVQ_HT_UDPV4)))) {
 			memcpy(in + 8, f + off + ihl, 4);
 			return 12;
 		}
-		return (s->rss_types & HT_IPV4) ? 8 : 0;
+		return (s->rss_types & SWCVQ_HT_IPV4) ? 8 : 0;
 	}
 	if (type == ETH_P_IPV6 && len >= off + 40) {
 		proto = f[off + 6];
 		memcpy(in, f + off + 8, 32);
-		if (len >= off + 44 && ((proto == 6 && (s->rss_types & HT_TCPV6)) ||
-					(proto == 17 && (s->rss_types & HT_UDPV6)))) {
+		if (len >= off + 44 && ((proto == 6 && (s->rss_types & SWCVQ_HT_TCPV6)) ||
+					(proto == 17 && (s->rss_types & SWCVQ_HT_UDPV6)))) {
 			memcpy(in + 32, f + off + 40, 4);
 			return 36;
 		}
-		return (s->rss_types & HT_IPV6) ? 32 : 0;
+		return (s->rss_types & SWCVQ_HT_IPV6) ? 32 : 0;
 	}
 	return 0;
 }
@@ -576,7 +555,7 @@ const struct swcvq_vendor swcvq_vendor_sim = {
 		NC_BIT(NC_F_CTRL_MAC_ADDR) | NC_BIT(NC_F_RSS) | NC_BIT(NC_F_NOTF_COAL) |
 		NC_BIT(NC_F_VQ_NOTF_COAL) | NC_BIT(NC_F_VERSION_1) |
 		NC_BIT(NC_F_RING_PACKED) | NC_BIT(NC_F_INDIRECT_DESC),
-	.hash_types = SIM_HASH_TYPES,
+	.hash_types = SWCVQ_HASH_TYPES,
 	.ctl = &sim_ctl,
 	.init = sim_init,
 	.fini = sim_fini,
