@@ -13,8 +13,11 @@ The guest script stops after each step ("E2E-STEP name k=v ...") until this scri
 the backend's telemetry state and the looped-back traffic, then answers on the serial console.
 Steps: probe (MQ command answered, MAC from config space), link up, MAC ADDR_SET, foreign
 unicast filtered, promisc on/off, allmulti on/off, multicast join/leave (MAC TABLE_SET), VLAN
-add/del, ethtool -L combined 2/1, ethtool -X and -N (RSS), ethtool -C (coalescing), clean
-poweroff (no command left pending). The second boot first checks the shadow state was reset.
+add/del, ethtool -L combined 2/1, ethtool -X and -N (RSS), ethtool -C (coalescing), ethtool -K
+rx-gro-hw off/on/off (GUEST_OFFLOADS_SET: the sim offers GUEST_CSUM and GUEST_TSO4/6, so the
+guest posts "big packet" receive chains; jumbo frames (MTU 9000) must come back whole across
+their pages), clean poweroff (no command left pending). The second boot first checks the
+shadow state was reset.
 Prints the per-run wall time and the commands counted by the backend (cmd_ok / cmd_err).
 
 Usage: e2e_vud.py WORKDIR  (environment: CTLPATH_VHOST; optional QEMU_VUD = a prebuilt binary)
@@ -38,6 +41,12 @@ FOREIGN_MAC = '02:de:ad:be:ef:01'
 GROUP, GROUP_MAC = '239.1.2.3', '01:00:5e:01:02:03'
 OTHER_GROUP = '239.1.2.4'
 VLAN = 10
+MTU = 9000
+JUMBO = 8000             # ICMP payload of the frames that must span pages of a big chain
+# virtio-net feature bits the guest-offload steps look at
+F_GUEST_CSUM, F_CTRL_GUEST_OFFLOADS, F_GUEST_TSO4, F_GUEST_TSO6, F_MRG_RXBUF = 1, 2, 7, 8, 15
+OFFL_ALL = (1 << F_GUEST_CSUM) | (1 << F_GUEST_TSO4) | (1 << F_GUEST_TSO6)
+OFFL_NO_GRO = 1 << F_GUEST_CSUM   # Linux clears only its GRO_HW set (TSO4/6, ECN, UFO, USO)
 RUN_BUDGET = 90          # seconds per boot before the test gives up
 
 GUEST_BODY = r'''
@@ -54,6 +63,13 @@ probe() {
 	echo $(( $(rxc x ${3:-eth0}) - a ))
 }
 mself() { probe 169.254.10.50 $(cat /sys/class/net/eth0/address); }
+# jumbo frames to ourselves: "frames:bytes" that came back
+jumbo() {
+	a=$(rxc); b=$(cat /sys/class/net/eth0/statistics/rx_bytes)
+	ping -q -c 2 -i 0.1 -W 1 -w 1 -s @JUMBO@ 169.254.10.50 >/dev/null 2>&1; sleep 0.2
+	echo $(( $(rxc) - a )):$(( $(cat /sys/class/net/eth0/statistics/rx_bytes) - b ))
+}
+feat() { /usr/sbin/ethtool -k eth0 | sed -n "s/^$1: \([a-z]*\).*/\1/p"; }
 mgrp() { a=$(rxc); ping -q -c 3 -i 0.1 -W 1 -w 1 $1 >/dev/null 2>&1; sleep 0.2; echo $(( $(rxc) - a )); }
 for m in $(cat /mods/list); do insmod /mods/$m.ko || echo "E2E-INSMOD-FAIL $m"; done
 n=0; while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done
@@ -95,6 +111,14 @@ if [ "$MODE" = full ]; then
 	step combined1 rc=$rc rxq=$(ls -d /sys/class/net/eth0/queues/rx-* | wc -l) self=$(mself)
 	/usr/sbin/ethtool -C eth0 rx-usecs 32 rx-frames 8 tx-usecs 16 tx-frames 4; rc=$?
 	step coalesce rc=$rc self=$(mself)
+	step offloads gro=$(feat rx-gro-hw) rxcsum=$(feat rx-checksumming) self=$(mself) big=$(jumbo)
+	/usr/sbin/ethtool -K eth0 rx-gro-hw off; rc=$?
+	step gro_off rc=$rc gro=$(feat rx-gro-hw) self=$(mself) big=$(jumbo)
+	/usr/sbin/ethtool -K eth0 rx-gro-hw on; rc=$?
+	step gro_on rc=$rc gro=$(feat rx-gro-hw) self=$(mself) big=$(jumbo)
+	# left off: the second boot must find the default (all negotiated offloads) again
+	/usr/sbin/ethtool -K eth0 rx-gro-hw off; rc=$?
+	step gro_left_off rc=$rc gro=$(feat rx-gro-hw) self=$(mself)
 fi
 step down
 poweroff -f
@@ -105,7 +129,7 @@ def guest_init():
     body = GUEST_BODY
     for k, v in (('@NEW_MAC@', NEW_MAC), ('@FOREIGN_MAC@', FOREIGN_MAC), ('@GROUP@', GROUP),
                  ('@GROUP_MAC@', GROUP_MAC), ('@OTHER_GROUP@', OTHER_GROUP),
-                 ('@VLAN@', str(VLAN))):
+                 ('@VLAN@', str(VLAN)), ('@JUMBO@', str(JUMBO))):
         body = body.replace(k, v)
     return guestimg.INIT_PROLOGUE + body
 
@@ -134,8 +158,8 @@ class Backend:
         args = [daemon, '-l', '0,1', '--no-pci', '--huge-unlink', '-m', '64',
                 '--file-prefix=' + self.prefix, '--log-level=lib.eal:error']
         for i in range(2):
-            args += ['--vdev', 'vdpa_swcvq%d,vendor=sim,queues=%d,mac=%s,mtu=1500,packed=%d'
-                     % (i, PAIRS, MACS[i], 1 - i)]
+            args += ['--vdev', 'vdpa_swcvq%d,vendor=sim,queues=%d,mac=%s,mtu=%d,packed=%d'
+                     % (i, PAIRS, MACS[i], MTU, 1 - i)]
         args.append('--')
         for i in range(2):
             args += ['--socket', self.socks[i], '--device', 'vdpa_swcvq%d' % i]
@@ -212,14 +236,15 @@ class Run:
         if name == 'probe':
             dv = st['device']
             self.check('probe: guest MAC is the config-space MAC', kv.get('mac') == mac0, kv)
-            self.check('probe: MTU 1500 from config space', kv.get('mtu') == '1500', kv)
+            self.check('probe: MTU %d from config space' % MTU, kv.get('mtu') == str(MTU), kv)
             answered = sum(int(v) for v in st.get('cmd_ok', {}).values()) + \
                 sum(int(v) for v in st.get('cmd_err', {}).values())
             self.check('probe: CVQ served, the probe command(s) answered',
                        dv['cvq_running'] == 1 and st['cvq']['chains'] > 0 and
                        answered == st['cvq']['chains'], (dv, st['cvq']))
             keys = ('mac', 'promisc', 'allmulti', 'mc_count', 'uc_count', 'queue_pairs',
-                    'coal_rx_max_usecs', 'coal_tx_max_packets', 'rss_enabled')
+                    'coal_rx_max_usecs', 'coal_tx_max_packets', 'rss_enabled',
+                    'guest_offloads')
             if self.mode == 'short':
                 sh, base = shadow(st), self.be.baseline[self.dev]
                 self.check('reconnect: shadow state reset to what the first probe saw',
@@ -302,6 +327,8 @@ class Run:
                        kv.get('rc') == '0' and sh['coal_rx_max_usecs'] == 32 and
                        sh['coal_rx_max_packets'] == 8 and sh['coal_tx_max_usecs'] == 16 and
                        sh['coal_tx_max_packets'] == 4, sh)
+        elif name in ('offloads', 'gro_off', 'gro_on', 'gro_left_off'):
+            self.check_offloads(name, kv)
         elif name == 'down':
             self.last = st
         if self_ok is not None and int(self_ok) > 0:
@@ -309,6 +336,40 @@ class Run:
                        % (name, self.vendor_delta(st, 'rx_frames')),
                        self.vendor_delta(st, 'rx_frames') >= int(self_ok), st['vendor'])
         self.prev = self.be.state(self.dev)
+
+    def check_offloads(self, name, kv):
+        # ethtool -K returns once GUEST_OFFLOADS_SET is answered: no need to wait
+        st = self.be.state(self.dev)
+        sh, vd = st['shadow'], st['vendor']
+        sent = ncmd(st, 'guest_offloads_set') - ncmd(self.prev, 'guest_offloads_set')
+        if name == 'offloads':
+            feats = int(st['device']['features'], 16)
+            want = (1 << F_CTRL_GUEST_OFFLOADS) | OFFL_ALL
+            self.check('offloads: guest negotiated CTRL_GUEST_OFFLOADS, GUEST_CSUM, TSO4/6, '
+                       'no MRG_RXBUF (big-packet receive chains)',
+                       feats & want == want and not feats & (1 << F_MRG_RXBUF),
+                       st['device']['features'])
+            self.check('offloads: guest has rx-gro-hw and rx-checksumming on',
+                       kv.get('gro') == 'on' and kv.get('rxcsum') == 'on', kv)
+            on, value = True, OFFL_ALL
+        else:
+            on = name == 'gro_on'
+            value = OFFL_ALL if on else OFFL_NO_GRO
+            self.check('%s: ethtool -K rx-gro-hw %s ok, one GUEST_OFFLOADS_SET answered'
+                       % (name, 'on' if on else 'off'),
+                       kv.get('rc') == '0' and kv.get('gro') == ('on' if on else 'off') and
+                       sent == 1 and int(st.get('cmd_err', {}).get('guest_offloads_set', 0)) == 0,
+                       (kv, sent, st.get('cmd_err')))
+        self.check('%s: guest_offloads %#x in the shadow and the vendor' % (name, value),
+                   int(sh['guest_offloads']) == value and int(vd['guest_offloads']) == value,
+                   (sh.get('guest_offloads'), vd.get('guest_offloads')))
+        if 'big' in kv:
+            frames, nbytes = (int(x) for x in kv['big'].split(':'))
+            self.check('%s: %d-byte frames looped back whole into big-packet chains'
+                       % (name, JUMBO + 42),
+                       frames >= 1 and nbytes >= frames * (JUMBO + 42) and
+                       self.vendor_delta(st, 'drop_small_buffer') == 0 and
+                       self.vendor_delta(st, 'drop_bad_chain') == 0, (kv, vd))
 
     def go(self):
         t0 = time.time()
@@ -341,7 +402,8 @@ class Run:
         want = ['probe', 'up', 'down'] if self.mode == 'short' else \
             ['probe', 'up', 'addr', 'foreign', 'promisc_on', 'promisc_off', 'allmulti_on',
              'allmulti_off', 'mc_join', 'mc_leave', 'vlan_add', 'vlan_del', 'combined2',
-             'rss_equal', 'rss_hash', 'combined1', 'coalesce', 'down']
+             'rss_equal', 'rss_hash', 'combined1', 'coalesce', 'offloads', 'gro_off',
+             'gro_on', 'gro_left_off', 'down']
         self.check('guest ran every step', steps == want, steps)
         self.check('QEMU exited cleanly after poweroff', rc == 0, 'rc %s' % rc)
         guestimg.wait_for(lambda: self.be.state(self.dev),

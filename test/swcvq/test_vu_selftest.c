@@ -81,7 +81,7 @@ loop_frames(struct vu_net *n, unsigned int count)
 		len = 60 + (i * 37) % (sizeof(tx) - 60);
 		make_frame(tx, len, i);
 		TEST_ASSERT_SUCCESS(vu_net_send(n, 0, tx, len), "send %u", i);
-		got = vu_net_recv(n, 0, rx, sizeof(rx), 3000);
+		got = vu_net_recv(n, 0, rx, sizeof(rx), 10000);	/* generous: loaded CI machines */
 		TEST_ASSERT_EQUAL(got, (int)len, "frame %u came back with the same length", i);
 		TEST_ASSERT(memcmp(tx, rx, len) == 0, "frame %u came back intact", i);
 	}

@@ -7,6 +7,14 @@
  *   pairs, else the pair it was sent on) -> a receive buffer of that queue.
  * So every command has an effect a test can see on traffic. Coalescing parameters are kept
  * and reported; notifications are sent at once, which is within any coalescing limit.
+ * Guest receive offloads (GUEST_CSUM, GUEST_TSO4/6) are offered because every setting of them
+ * is honoured as it stands: a looped-back frame is the guest's own frame, never coalesced and
+ * never partially checksummed (HOST_CSUM and HOST_TSO are not offered, so the guest sends
+ * frames with their checksums filled and no larger than its MTU). The header written on
+ * receive says so: no flags, GSO_NONE. GUEST_OFFLOADS_SET is kept and reported. Negotiating
+ * guest TSO makes a guest without MRG_RXBUF post "big" receive chains (Linux: the header
+ * buffer, the rest of its page and 17 pages, 19 entries of one indirect table when negotiated),
+ * which the data ring walks like any chain (up to SWCVQ_CHAIN_MAX descriptors).
  * All callbacks run with dev->lock held (swcvq_priv.h).
  */
 #include <errno.h>
@@ -69,6 +77,7 @@ struct sim {
 	uint8_t rss_key_len;
 	uint8_t rss_key[NETCTRL_RSS_KEY_MAX];
 	struct netctrl_coal coal_tx, coal_rx;
+	uint64_t guest_offloads;
 	uint64_t commands;
 
 	/* Traffic counters. */
@@ -228,6 +237,21 @@ sim_coal_set(void *ctx, uint64_t token, const struct netctrl_coal *coal)
 	return NETCTRL_OK;
 }
 
+static int
+sim_guest_offloads_set(void *ctx, uint64_t token, uint64_t offloads)
+{
+	struct sim *s = ctx;
+
+	(void)token;
+	/* The engine let through negotiated offload bits only; whatever subset is on, no frame
+	 * we deliver needs an offload (see the top of this file), so nothing else changes. */
+	if (offloads & ~(s->features & NC_GUEST_OFFLOAD_MASK))
+		return NETCTRL_ERR;
+	s->guest_offloads = offloads;
+	s->commands++;
+	return NETCTRL_OK;
+}
+
 static const struct netctrl_ops sim_ctl = {
 	.rx_mode = sim_rx_mode,
 	.mac_table_set = sim_mac_table_set,
@@ -238,7 +262,8 @@ static const struct netctrl_ops sim_ctl = {
 	.mq_pairs_set = sim_mq_pairs_set,
 	.rss_set = sim_rss_set,
 	.coal_set = sim_coal_set,
-	/* no hash report, guest offloads or tunnel hash: not offered */
+	.guest_offloads_set = sim_guest_offloads_set,
+	/* no hash report or tunnel hash: not offered */
 };
 
 /* ---- receive filters --------------------------------------------------------------------- */
@@ -386,7 +411,8 @@ deliver(struct sim *s, uint32_t len, uint16_t txq)
 		s->drops[DROP_NO_BUFFER]++;
 		return;
 	}
-	/* A zeroed header: no offloads; num_buffers = 1 where the field exists. */
+	/* A zeroed header: no flags (the guest checks checksums itself), GSO_NONE (the frame is
+	 * whole); num_buffers = 1 where the field exists (VERSION_1, with or without MRG_RXBUF). */
 	memset(hdr, 0, s->hdr_len);
 	if (s->hdr_len == 12)
 		hdr[10] = 1;
@@ -471,6 +497,8 @@ sim_reset(struct swcvq_dev *dev, uint64_t features)
 	s->rss_key_len = 0;
 	memset(&s->coal_tx, 0, sizeof(s->coal_tx));
 	memset(&s->coal_rx, 0, sizeof(s->coal_rx));
+	/* After feature negotiation every negotiated guest offload is on (spec). */
+	s->guest_offloads = features & NC_GUEST_OFFLOAD_MASK;
 }
 
 static int
@@ -530,6 +558,7 @@ sim_dump(struct swcvq_dev *dev, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "coal_tx_max_usecs", s->coal_tx.max_usecs);
 	rte_tel_data_add_dict_u64(d, "coal_rx_max_packets", s->coal_rx.max_packets);
 	rte_tel_data_add_dict_u64(d, "coal_rx_max_usecs", s->coal_rx.max_usecs);
+	rte_tel_data_add_dict_u64(d, "guest_offloads", s->guest_offloads);
 	rte_tel_data_add_dict_u64(d, "commands", s->commands);
 	rte_tel_data_add_dict_u64(d, "tx_frames", s->tx_frames);
 	rte_tel_data_add_dict_u64(d, "rx_frames", s->rx_frames);
@@ -554,7 +583,9 @@ const struct swcvq_vendor swcvq_vendor_sim = {
 		NC_BIT(NC_F_CTRL_RX_EXTRA) | NC_BIT(NC_F_GUEST_ANNOUNCE) | NC_BIT(NC_F_MQ) |
 		NC_BIT(NC_F_CTRL_MAC_ADDR) | NC_BIT(NC_F_RSS) | NC_BIT(NC_F_NOTF_COAL) |
 		NC_BIT(NC_F_VQ_NOTF_COAL) | NC_BIT(NC_F_VERSION_1) |
-		NC_BIT(NC_F_RING_PACKED) | NC_BIT(NC_F_INDIRECT_DESC),
+		NC_BIT(NC_F_RING_PACKED) | NC_BIT(NC_F_INDIRECT_DESC) |
+		NC_BIT(NC_F_GUEST_CSUM) | NC_BIT(NC_F_GUEST_TSO4) | NC_BIT(NC_F_GUEST_TSO6) |
+		NC_BIT(NC_F_CTRL_GUEST_OFFLOADS),
 	.hash_types = SWCVQ_HASH_TYPES,
 	.ctl = &sim_ctl,
 	.init = sim_init,
