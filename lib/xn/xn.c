@@ -150,10 +150,10 @@ slot_retire(struct xn_ring *r, struct xn_slot *sl)
 		/*
 		 * Common case: the send buffer is already released. Then no other party can write
 		 * the word of an ended (DONE / COMPLETING) transaction: xn_release() only writes
-		 * when TXBUSY is set, xn_complete(), xn_expire() and xn_shutdown() only move WAIT_*,
-		 * and SLEEPER is the waiter's own flag (cleared by slot_done(), never set after
-		 * WAIT_SYNC). So a plain release store does what the CAS would, without a locked
-		 * instruction; the acquire load above saw the releaser's writes.
+		 * when TXBUSY is set, xn_complete(), xn_expire() and xn_shutdown() only move
+		 * WAIT_*, and SLEEPER is the waiter's own flag (cleared by slot_done(), never set
+		 * after WAIT_SYNC). So a plain release store does what the CAS would, without a
+		 * locked instruction; the acquire load above saw the releaser's writes.
 		 */
 		n = xn_word(XN_S_FREE, xn_salt(s), s & XN_F_ANSWERED);
 		atomic_store_explicit(&sl->state, n, memory_order_release);
@@ -523,9 +523,10 @@ xn_wait(struct xn_ring *r, struct xn_slot *sl, uint64_t timeout_ns)
 			}
 		} else {
 			/*
-			 * COMPLETING: the receiver (or xn_shutdown) is filling the result, which takes
-			 * a copy and a few stores, no lock. Spin, then yield to it: SLEEPER is never
-			 * set in COMPLETING so that slot_done() may use a plain store.
+			 * COMPLETING: the receiver (or xn_shutdown) is filling the result,
+			 * which takes a copy and a few stores, no lock. Spin, then yield to it:
+			 * SLEEPER is never set in COMPLETING so that slot_done() may use a plain
+			 * store.
 			 */
 			if (now < spin_end)
 				xn_cpu_relax();

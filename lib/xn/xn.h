@@ -108,7 +108,8 @@ typedef void (*xn_cb_t)(void *arg, int result, const struct xn_msg *reply);
 struct xn_ring_conf {
 	uint16_t nslots;		/**< number of slots, 1..XN_MAX_SLOTS */
 	xn_send_t send;			/**< send op (required) */
-	xn_poll_t poll;			/**< receive hook, or NULL when replies arrive by themselves */
+	/** receive hook, or NULL when replies arrive by themselves */
+	xn_poll_t poll;
 	void *ctx;			/**< first argument of send and poll */
 	uint32_t spin_ns;		/**< busy-wait before sleeping; 0: default (20 us) */
 	uint32_t poll_interval_us;	/**< longest sleep between two poll calls; 0: 100 us */

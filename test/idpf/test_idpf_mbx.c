@@ -494,7 +494,8 @@ link_event_delivered(void)
 	TEST_ASSERT_SUCCESS(idpf_mbx_send(f.mbx, 3, OP_CREATE_VPORT, cv, 160), "create vport");
 	TEST_ASSERT(wait_rx(&f, 3, false, 2000), "bring-up replies");
 	if (seen->rx[2].v_retval != 0)
-		TEST_SKIP("control plane refused the minimal CREATE_VPORT (%d)", seen->rx[2].v_retval);
+		TEST_SKIP("control plane refused the minimal CREATE_VPORT (%d)",
+			  seen->rx[2].v_retval);
 	memcpy(&vport_id, seen->rx[2].head + 20, 4);
 	vport_id = rte_le_to_cpu_32(vport_id);
 	TEST_ASSERT_SUCCESS(emu_link_event(f.emu, vport_id, true, 25000), "event");
@@ -795,7 +796,8 @@ mp_send_with_interrupt_and_waiters(void)
 	TEST_ASSERT(ok, "replies %u", nb_rx());
 	for (i = 0; i < SENDERS; i++)
 		for (j = 0; j < PER; j++)
-			TEST_ASSERT_EQUAL(seen->rx_per_cookie[i << 12 | j], 1, "cookie %u/%u", i, j);
+			TEST_ASSERT_EQUAL(seen->rx_per_cookie[i << 12 | j], 1, "cookie %u/%u",
+					  i, j);
 	TEST_ASSERT_EQUAL(nb_rx(), SENDERS * PER, "no duplicates");
 	idpf_mbx_poll(f.mbx);
 	TEST_ASSERT_EQUAL(seen->nb_sent, SENDERS * PER, "every send buffer released once");

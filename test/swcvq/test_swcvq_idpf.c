@@ -195,7 +195,8 @@ check_reset_state(const char *when)
 	char macs[256];
 
 	TEST_ASSERT(states() > 0, "%s: telemetry", when);
-	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_unicast"), 1, "%s: unicast promisc", when);
+	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_unicast"), 1,
+			  "%s: unicast promisc", when);
 	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_multicast"), 1, "%s: multicast promisc",
 			  when);
 	TEST_ASSERT_EQUAL(emu_macs(macs, sizeof(macs)), 1, "%s: one filter (%s)", when, macs);
@@ -267,7 +268,8 @@ linux_sequence(bool packed)
 			  VU_ACK_OK, "MAC ADDR_SET");
 	TEST_ASSERT(states() > 0, "telemetry");
 	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "queue_pairs"), 2, "shadow pairs");
-	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_unicast"), 0, "device: unicast promisc off");
+	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_unicast"), 0,
+			  "device: unicast promisc off");
 	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_multicast"), 0,
 			  "device: multicast promisc off");
 	TEST_ASSERT_EQUAL(emu_macs(macs, sizeof(macs)), 4, "device: 4 filters (%s)", macs);
@@ -394,7 +396,8 @@ test_rss_programs_key_lut_and_hash(void)
 	for (i = 0; i < len; i++)
 		TEST_ASSERT_EQUAL(lut[i], 0, "LUT[%d] on queue 0", i);
 	TEST_ASSERT_EQUAL(emu_queues(true), 0x1, "rx queue 0 only");
-	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "rss_hash"), 0xff, "device's default groups back");
+	TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "rss_hash"), 0xff,
+			  "device's default groups back");
 	TEST_ASSERT_SUCCESS(close_dev(n), "stop");
 	return TEST_SUCCESS;
 }
@@ -430,7 +433,8 @@ test_refused_mac_table_leaves_state_unchanged(void)
 	TEST_ASSERT(emu_has_mac((const uint8_t *)"\x02\x00\x00\x00\x00\x01"), "config MAC kept");
 	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "uc_count"), 3, "shadow table unchanged");
 	TEST_ASSERT(swt_json_int(js, "\"vendor\":{", "undone") >= 1, "vendor undid the removal");
-	TEST_ASSERT(swt_json_int(js, "\"cmd_err\"", "mac_table_set") >= 1, "engine counted the ERR");
+	TEST_ASSERT(swt_json_int(js, "\"cmd_err\"", "mac_table_set") >= 1,
+		    "engine counted the ERR");
 	/* exactly as many as the vport holds: accepted, the old entries replaced */
 	TEST_ASSERT_EQUAL(mac_table(n, (const uint8_t (*)[6])uc + 3, EMU_MACS - 1, NULL, 0),
 			  VU_ACK_OK, "7 entries + config MAC = 8 fit");
@@ -438,7 +442,8 @@ test_refused_mac_table_leaves_state_unchanged(void)
 	TEST_ASSERT_EQUAL(emu_macs(after, sizeof(after)), EMU_MACS, "device full (%s)", after);
 	for (i = 0; i < 3; i++)
 		TEST_ASSERT(!emu_has_mac(uc[i]), "old entry %d removed", i);
-	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "uc_count"), EMU_MACS - 1, "shadow updated");
+	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "uc_count"), EMU_MACS - 1,
+			  "shadow updated");
 	TEST_ASSERT_SUCCESS(close_dev(n), "stop");
 	return TEST_SUCCESS;
 }
@@ -514,7 +519,8 @@ test_pipelined_commands_keep_their_order(void)
 	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "mc_count"), 2, "shadow multicast table");
 	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "uc_count"), 0, "shadow unicast table");
 	TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "allmulti"), 1, "shadow allmulti");
-	TEST_ASSERT_EQUAL(swt_json_int(js, "\"vendor\":{", "in_flight"), 0, "nothing left in flight");
+	TEST_ASSERT_EQUAL(swt_json_int(js, "\"vendor\":{", "in_flight"), 0,
+			  "nothing left in flight");
 	TEST_ASSERT_SUCCESS(close_dev(n), "stop");
 	return TEST_SUCCESS;
 }

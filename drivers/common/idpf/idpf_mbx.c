@@ -436,7 +436,9 @@ idpf_mbx_clean(struct idpf_mbx *mbx)
 
 		if (!(flags & IDPF_CTLQ_F_DD))
 			break;
-		/* DD seen: no other field of the write-back may be read before it (LK 396f0165672c) */
+		/* DD seen: no other field of the write-back may be read before it
+		 * (LK 396f0165672c)
+		 */
 		rte_io_rmb();
 		status = rte_le_to_cpu_16(d->ret_val) & 0xff;
 		if (flags & IDPF_CTLQ_F_ERR)

@@ -191,7 +191,8 @@ add_txq_configs(struct idpf_vport *vp, struct msgs *m, const struct idpf_qcfg *q
 		uint16_t cnt = RTE_MIN((uint32_t)(n - i), per);
 		struct virtchnl2_config_tx_queues *c;
 
-		c = msgs_add(m, VIRTCHNL2_OP_CONFIG_TX_QUEUES, virtchnl2_config_tx_queues_size(cnt));
+		c = msgs_add(m, VIRTCHNL2_OP_CONFIG_TX_QUEUES,
+			     virtchnl2_config_tx_queues_size(cnt));
 		if (c == NULL)
 			return -E2BIG;
 		c->vport_id = vc2_cpu_le32(vp->vport_id);
@@ -220,7 +221,8 @@ add_rxq_configs(struct idpf_vport *vp, struct msgs *m, const struct idpf_qcfg *q
 		uint16_t cnt = RTE_MIN((uint32_t)(n - i), per);
 		struct virtchnl2_config_rx_queues *c;
 
-		c = msgs_add(m, VIRTCHNL2_OP_CONFIG_RX_QUEUES, virtchnl2_config_rx_queues_size(cnt));
+		c = msgs_add(m, VIRTCHNL2_OP_CONFIG_RX_QUEUES,
+			     virtchnl2_config_rx_queues_size(cnt));
 		if (c == NULL)
 			return -E2BIG;
 		c->vport_id = vc2_cpu_le32(vp->vport_id);
@@ -258,7 +260,8 @@ add_vector_map(struct idpf_vport *vp, struct msgs *m, uint32_t op, uint16_t ntx,
 		bool rx = i >= ntx;
 
 		q->queue_id = vc2_cpu_le32(rx ? vp->rxq_start + i - ntx : vp->txq_start + i);
-		q->queue_type = vc2_cpu_le32(rx ? VIRTCHNL2_QUEUE_TYPE_RX : VIRTCHNL2_QUEUE_TYPE_TX);
+		q->queue_type = vc2_cpu_le32(rx ? VIRTCHNL2_QUEUE_TYPE_RX :
+					     VIRTCHNL2_QUEUE_TYPE_TX);
 		q->vector_id = vc2_cpu_le16(vp->ad->vec_start);
 		q->itr_idx = vc2_cpu_le32(VIRTCHNL2_ITR_IDX_0);
 	}
@@ -327,8 +330,8 @@ queue_switch_all(struct idpf_vport *vp, bool on, uint16_t ntx, uint64_t skip_tx,
 
 		for (i = 0; rc == 0 && i < ntx; i++)
 			if (!(i < 64 && (skip_tx >> i) & 1))
-				rc = add_queue_switch(vp, &m, on, i + 1, skip_tx | ((1ull << i) - 1),
-						      0, 0);
+				rc = add_queue_switch(vp, &m, on, i + 1,
+						      skip_tx | ((1ull << i) - 1), 0, 0);
 		for (i = 0; rc == 0 && i < nrx; i++)
 			if (!(i < 64 && (skip_rx >> i) & 1))
 				rc = add_queue_switch(vp, &m, on, 0, 0, i + 1,

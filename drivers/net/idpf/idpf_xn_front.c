@@ -78,7 +78,8 @@ idpf_xn_parse_args(const char *args, struct idpf_xn_args *out, char *emu_args, s
 			if (strcmp(v, "xn") == 0 || strcmp(v, "legacy") == 0)
 				out->legacy = strcmp(v, "legacy") == 0;
 			else {
-				RTE_LOG(ERR, PMD, "idpf: devarg ctl=%s: expected xn or legacy\n", v);
+				RTE_LOG(ERR, PMD,
+					"idpf: devarg ctl=%s: expected xn or legacy\n", v);
 				rc = -EINVAL;
 			}
 		} else if (strcmp(k, ARG_INTR) == 0) {
@@ -104,7 +105,8 @@ idpf_xn_parse_args(const char *args, struct idpf_xn_args *out, char *emu_args, s
 				used += (size_t)w;
 			}
 		} else {
-			RTE_LOG(ERR, PMD, "idpf: unknown devarg '%s' (keys: %s)\n", k, DRIVER_PARAMS);
+			RTE_LOG(ERR, PMD, "idpf: unknown devarg '%s' (keys: %s)\n", k,
+				DRIVER_PARAMS);
 			rc = -EINVAL;
 		}
 	}
@@ -361,7 +363,8 @@ pci_mbx_irq(void *arg)
 
 	idpf_ctl_poll(p->ad.ctl);
 	if (dyn != 0)
-		idpf_reg_write(&p->ad.hw, dyn, DYN_CTL_INTENA | DYN_CTL_CLEARPBA | DYN_CTL_ITR_NONE);
+		idpf_reg_write(&p->ad.hw, dyn,
+			       DYN_CTL_INTENA | DYN_CTL_CLEARPBA | DYN_CTL_ITR_NONE);
 }
 
 static struct idpf_mmio *

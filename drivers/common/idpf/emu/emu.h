@@ -34,13 +34,16 @@ struct emu_conf {
 	enum idpf_func_type func;	/**< func=pf|vf (default pf) */
 	uint32_t latency_us;		/**< latency_us: reply delay (default 0) */
 	uint32_t jitter_us;		/**< jitter_us: extra uniform delay in [0, jitter] */
-	uint16_t reorder;		/**< reorder: pick among this many due replies (0, 1 = in order) */
+	/** reorder: pick among this many due replies (0 or 1: in order) */
+	uint16_t reorder;
 	double drop;			/**< drop: probability a request gets no reply */
 	double dup;			/**< dup: probability a reply is sent twice */
 	double late;			/**< late: probability a reply comes after late_ms */
-	double err;			/**< err: probability a reply carries a random virtchnl2 error */
+	/** err: probability a reply carries a random virtchnl2 error */
+	double err;
 	uint32_t late_ms;		/**< late_ms: delay of a late reply (default 3000) */
-	uint64_t seed;			/**< seed: every fault decision derives from it (default 1) */
+	/** seed: every fault decision derives from it (default 1) */
+	uint64_t seed;
 	/**
 	 * poll_us: the engine polls instead of sleeping when the next reply is due within this
 	 * many microseconds (default 50; 0 = always sleep, at the cost of wake-up latency).

@@ -67,7 +67,8 @@ emu_faults_decide(struct emu_faults *f, uint32_t v_opcode, struct emu_fault_rec 
 	out->late = !out->drop && r_late < c->late;
 	if (!out->drop && r_err < c->err)
 		out->err_status = inject_status[r_code % RTE_DIM(inject_status)];
-	out->delay_us = c->latency_us + (c->jitter_us ? (uint32_t)(r_jit % (c->jitter_us + 1ull)) : 0);
+	out->delay_us = c->latency_us +
+		(c->jitter_us ? (uint32_t)(r_jit % (c->jitter_us + 1ull)) : 0);
 	if (out->seq <= EMU_TRACE_MAX)
 		f->trace[out->seq - 1] = *out;
 }
