@@ -6,6 +6,8 @@
  * filters, promiscuous flags, enabled queues, RSS key, LUT and hash groups. A command the
  * device refuses is answered ERR and leaves both the shadow state and the device unchanged;
  * commands sent back to back are pipelined (the device answers after 2 ms) and keep their order.
+ * The last case has its own daemon whose device loses, repeats, delays, reorders and refuses
+ * replies (fixed seeds), and checks the device against netctrl's shadow after every command.
  * Skipped when CTLPATH_VHOST is not set (the daemon is not built).
  */
 #include <errno.h>
@@ -28,6 +30,8 @@ static struct vu_net *cur;	/* open connection: a failed case leaves it to the ne
 #define NEED_BACKEND() \
 	SWT_NEED_BACKEND("idpf", "vendor=idpf,queues=4,mac=02:00:00:00:00:01,mtu=1500," \
 			 "idpf=[macs:8,latency_us:2000]")
+/* A case with its own daemon (after test_daemon_exits_cleanly_on_sigterm stopped the shared one) */
+#define NEED_BACKEND_ARGS(devargs) SWT_NEED_BACKEND("idpff", devargs)
 
 static struct vu_net *
 open_dev(bool packed)
@@ -617,6 +621,417 @@ test_daemon_exits_cleanly_on_sigterm(void)
 	return swt_daemon_exits_cleanly();
 }
 
+/* ---- fault injection -------------------------------------------------------------------- */
+
+/*
+ * The emulated device loses, repeats, delays, reorders and refuses replies, with a fixed seed.
+ * A lost reply costs idpf_ctl's timeout (its default 2 s: the vendor sets none), so drops stay
+ * rare; late replies (300 ms) come before it. The commands are drawn from a fixed seed too.
+ */
+#define FAULT_ARGS "vendor=idpf,queues=4,mac=02:00:00:00:00:01,mtu=1500," \
+	"idpf=[macs:8,latency_us:100,jitter_us:200,reorder:4,drop:0.01,dup:0.05,err:0.05," \
+	"late:0.02,late_ms:300,seed:7]"
+#define FAULT_STEPS 90		/* one at a time, each checked */
+#define FAULT_BURST 16		/* then pipelined (3 descriptors each in a 64-entry CVQ) */
+#define FAULT_ROUNDS 2
+#define HASH_DEFAULT 0xff	/* the emulated device's default ptype groups */
+
+enum f_dom { F_RX, F_MAC, F_Q, F_NDOM };
+
+/* What the guest asked for and the device acknowledged: netctrl's shadow state. */
+struct f_model {
+	bool promisc, allmulti;
+	uint8_t mac[6];
+	uint8_t uc[9][6], mc[4][6];
+	uint32_t nuc, nmc;
+	uint16_t pairs;
+	bool rss;		/* the device steers by RSS (the last MQ command was RSS_CONFIG) */
+	bool rss_cfg;		/* netctrl holds an RSS config (VQ_PAIRS_SET ends it) */
+	uint64_t hash;
+	bool key_known;
+	uint8_t key[40];
+	uint16_t indir[128], indir_len;
+};
+
+struct f_cmd {
+	enum f_dom dom;
+	uint8_t cls, cmd;
+	uint8_t buf[8 + 2 * 128 + 3 + 40];
+	size_t len;
+	/* its parameters */
+	uint8_t on, mac[6], uc[9][6], mc[4][6], key[40];
+	uint32_t nuc, nmc, types;
+	uint16_t pairs, indir[128], indir_len;
+};
+
+static uint64_t f_rng;
+
+static uint32_t
+f_rand(uint32_t n)
+{
+	uint64_t z = (f_rng += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (uint32_t)((z ^ (z >> 31)) % n);
+}
+
+/* 02:00:00:00:00:id (unicast) or 01:00:5e:00:00:id (multicast) */
+static void
+f_mac(uint8_t m[6], uint8_t first, uint8_t id)
+{
+	memset(m, 0, 6);
+	m[0] = first;
+	m[2] = first == 0x01 ? 0x5e : 0;
+	m[5] = id;
+}
+
+/* The command's effect on @p m (it was answered OK). */
+static void
+f_apply(const struct f_cmd *c, struct f_model *m)
+{
+	uint16_t i;
+
+	switch (c->cls) {
+	case VU_CTRL_RX:
+		if (c->cmd == VU_CTRL_RX_PROMISC)
+			m->promisc = c->on;
+		else
+			m->allmulti = c->on;
+		break;
+	case VU_CTRL_MAC:
+		if (c->cmd == VU_CTRL_MAC_ADDR_SET) {
+			memcpy(m->mac, c->mac, 6);
+			break;
+		}
+		memcpy(m->uc, c->uc, sizeof(m->uc));
+		memcpy(m->mc, c->mc, sizeof(m->mc));
+		m->nuc = c->nuc;
+		m->nmc = c->nmc;
+		break;
+	default:
+		if (c->cmd == VU_CTRL_MQ_VQ_PAIRS_SET) {
+			m->pairs = c->pairs;
+			m->rss = false;
+			m->rss_cfg = false;
+			m->hash = HASH_DEFAULT;
+			break;
+		}
+		m->pairs = c->pairs;	/* max_tx_vq, and every entry is below it */
+		m->rss = true;
+		m->rss_cfg = true;
+		m->hash = c->types == 0x3 ? 0x39 : 0xefb;
+		m->key_known = true;
+		memcpy(m->key, c->key, 40);
+		m->indir_len = c->indir_len;
+		for (i = 0; i < c->indir_len; i++)
+			m->indir[i] = c->indir[i];
+		break;
+	}
+}
+
+/* Draw a command; step < 5 gives the Linux probe and `ip link set up` sequence. */
+static void
+f_draw(struct f_cmd *c, unsigned int step)
+{
+	static const uint8_t lin_cls[5] = { VU_CTRL_MQ, VU_CTRL_RX, VU_CTRL_RX, VU_CTRL_MAC,
+					    VU_CTRL_MAC };
+	static const uint8_t lin_cmd[5] = { VU_CTRL_MQ_VQ_PAIRS_SET, VU_CTRL_RX_PROMISC,
+					    VU_CTRL_RX_ALLMULTI, VU_CTRL_MAC_TABLE_SET,
+					    VU_CTRL_MAC_ADDR_SET };
+	uint32_t kind = step < 5 ? UINT32_MAX : f_rand(7), i;
+	uint16_t mask;
+	size_t off;
+
+	memset(c, 0, sizeof(*c));
+	if (step < 5) {
+		c->cls = lin_cls[step];
+		c->cmd = lin_cmd[step];
+	} else {
+		static const uint8_t cls[7] = { VU_CTRL_RX, VU_CTRL_RX, VU_CTRL_MAC, VU_CTRL_MAC,
+						VU_CTRL_MAC, VU_CTRL_MQ, VU_CTRL_MQ };
+		static const uint8_t cmd[7] = { VU_CTRL_RX_PROMISC, VU_CTRL_RX_ALLMULTI,
+						VU_CTRL_MAC_TABLE_SET, VU_CTRL_MAC_TABLE_SET,
+						VU_CTRL_MAC_ADDR_SET, VU_CTRL_MQ_VQ_PAIRS_SET,
+						VU_CTRL_MQ_RSS_CONFIG };
+
+		c->cls = cls[kind];
+		c->cmd = cmd[kind];
+	}
+	c->dom = c->cls == VU_CTRL_RX ? F_RX : c->cls == VU_CTRL_MAC ? F_MAC : F_Q;
+	switch (c->cmd + 16 * c->cls) {
+	case VU_CTRL_RX_PROMISC + 16 * VU_CTRL_RX:
+	case VU_CTRL_RX_ALLMULTI + 16 * VU_CTRL_RX:
+		c->on = step < 5 ? 0 : (uint8_t)f_rand(2);
+		c->buf[0] = c->on;
+		c->len = 1;
+		break;
+	case VU_CTRL_MAC_ADDR_SET + 16 * VU_CTRL_MAC:
+		f_mac(c->mac, 0x02, (uint8_t)(0xa0 + (step < 5 ? 0 : f_rand(3))));
+		memcpy(c->buf, c->mac, 6);
+		c->len = 6;
+		break;
+	case VU_CTRL_MAC_TABLE_SET + 16 * VU_CTRL_MAC:
+		/* up to 4 + 3 fit with the primary in 8 filters; one in 8 asks for 9 unicast */
+		c->nuc = step < 5 ? 0 : f_rand(8) == 0 ? 9 : f_rand(5);
+		c->nmc = step < 5 ? 3 : f_rand(4);
+		off = f_rand(4);
+		for (i = 0; i < c->nuc; i++)
+			f_mac(c->uc[i], 0x02, (uint8_t)(0x10 + off + i));
+		for (i = 0; i < c->nmc; i++)
+			f_mac(c->mc[i], 0x01, (uint8_t)(0x20 + off + i));
+		memcpy(c->buf, &c->nuc, 4);
+		memcpy(c->buf + 4, c->uc, 6u * c->nuc);
+		off = 4 + 6u * c->nuc;
+		memcpy(c->buf + off, &c->nmc, 4);
+		memcpy(c->buf + off + 4, c->mc, 6u * c->nmc);
+		c->len = off + 4 + 6u * c->nmc;
+		break;
+	case VU_CTRL_MQ_VQ_PAIRS_SET + 16 * VU_CTRL_MQ:
+		c->pairs = (uint16_t)(step < 5 ? 2 : 1 + f_rand(PAIRS));
+		memcpy(c->buf, &c->pairs, 2);
+		c->len = 2;
+		break;
+	default:
+		/* RSS_CONFIG over 1-4 pairs, 4, 8 or 128 entries, IPv4 + TCPv4 or all six types */
+		c->pairs = (uint16_t)(1 + f_rand(PAIRS));
+		c->indir_len = (uint16_t)(f_rand(3) == 0 ? 128 : 4u << f_rand(2));
+		c->types = f_rand(2) == 0 ? 0x3 : 0x3f;
+		for (i = 0; i < c->indir_len; i++)
+			c->indir[i] = (uint16_t)(i < c->pairs ? i : f_rand(c->pairs));
+		for (i = 0; i < 40; i++)
+			c->key[i] = (uint8_t)f_rand(256);
+		mask = c->indir_len - 1;
+		memcpy(c->buf, &c->types, 4);
+		memcpy(c->buf + 4, &mask, 2);
+		memset(c->buf + 6, 0, 2);	/* unclassified_queue */
+		memcpy(c->buf + 8, c->indir, 2u * c->indir_len);
+		off = 8 + 2u * c->indir_len;
+		memcpy(c->buf + off, &c->pairs, 2);	/* max_tx_vq */
+		c->buf[off + 2] = 40;
+		memcpy(c->buf + off + 3, c->key, 40);
+		c->len = off + 3 + 40;
+		break;
+	}
+}
+
+/* The device and netctrl's shadow against @p m for domain @p d (states() read before). */
+static int
+f_check(const struct f_model *m, enum f_dom d, const char *when)
+{
+	long long lut[512];
+	char txt[256], want[128];
+	uint32_t i, distinct;
+	int len;
+
+	switch (d) {
+	case F_RX:
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "promisc"), m->promisc,
+				  "%s: shadow promisc", when);
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "allmulti"), m->allmulti,
+				  "%s: shadow allmulti", when);
+		TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_unicast"), m->promisc,
+				  "%s: device unicast promisc", when);
+		TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "promisc_multicast"),
+				  (m->promisc || m->allmulti), "%s: device multicast promisc", when);
+		break;
+	case F_MAC:
+		snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0], m->mac[1],
+			 m->mac[2], m->mac[3], m->mac[4], m->mac[5]);
+		TEST_ASSERT(vu_json_str(js, "\"shadow\"", "mac", txt, sizeof(txt)) == 0 &&
+			    strcmp(txt, want) == 0, "%s: shadow MAC %s, want %s", when, txt, want);
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "uc_count"), m->nuc,
+				  "%s: shadow unicast table", when);
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "mc_count"), m->nmc,
+				  "%s: shadow multicast table", when);
+		/* the drawn addresses are all distinct and differ from every primary */
+		distinct = 1 + m->nuc + m->nmc;
+		TEST_ASSERT_EQUAL(emu_macs(txt, sizeof(txt)), (int)distinct,
+				  "%s: device filters (%s)", when, txt);
+		TEST_ASSERT(emu_has_mac(m->mac), "%s: primary %s filtered (%s)", when, want, txt);
+		for (i = 0; i < m->nuc; i++)
+			TEST_ASSERT(emu_has_mac(m->uc[i]), "%s: unicast %u filtered", when, i);
+		for (i = 0; i < m->nmc; i++)
+			TEST_ASSERT(emu_has_mac(m->mc[i]), "%s: multicast %u filtered", when, i);
+		break;
+	default:
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "queue_pairs"), m->pairs,
+				  "%s: shadow pairs", when);
+		TEST_ASSERT_EQUAL(swt_json_int(js, "\"shadow\"", "rss_enabled"), m->rss_cfg,
+				  "%s: shadow RSS", when);
+		TEST_ASSERT_EQUAL(emu_queues(true), (1ll << m->pairs) - 1, "%s: device rx queues",
+				  when);
+		TEST_ASSERT_EQUAL(emu_queues(false), (1ll << m->pairs) - 1,
+				  "%s: device tx queues", when);
+		TEST_ASSERT_EQUAL(swt_json_int(ejs, NULL, "rss_hash"), (long long)m->hash,
+				  "%s: device hash groups", when);
+		len = get_array(ejs, NULL, "rss_lut", lut, 512);
+		TEST_ASSERT_EQUAL(len, 128, "%s: LUT size", when);
+		for (i = 0; i < 128; i++) {
+			long long want_q = m->rss ? m->indir[i % m->indir_len] : i % m->pairs;
+
+			TEST_ASSERT_EQUAL(lut[i], want_q, "%s: device LUT[%u]", when, i);
+		}
+		if (m->key_known) {
+			for (i = 0; i < 40; i++)
+				snprintf(want + 2 * i, 3, "%02x", m->key[i]);
+			TEST_ASSERT(vu_json_str(ejs, NULL, "rss_key", txt, sizeof(txt)) == 0 &&
+				    strcmp(txt, want) == 0, "%s: device key (%s)", when, txt);
+		}
+		break;
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+f_check_all(const struct f_model *m, const char *when)
+{
+	int d;
+
+	for (d = 0; d < F_NDOM; d++)
+		if (f_check(m, (enum f_dom)d, when) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+static int
+f_submit(struct vu_net *n, const struct f_cmd *c, uint16_t *id)
+{
+	struct vu_iov iov = { c->buf, c->len };
+	struct vu_ctrl vc = { .class = c->cls, .cmd = c->cmd, .data = &iov, .ndata = 1,
+			      .layout = VU_LAYOUT_LINUX };
+
+	return vu_net_ctrl_submit(n, &vc, id);
+}
+
+/*
+ * Faulty mailbox: every command gets exactly one ack, in order; after each OK (and after each
+ * ERR the vendor undid) the device holds what netctrl's shadow says; the daemon stays up and
+ * nothing is left in flight.
+ */
+static int
+test_faults_keep_device_and_shadow_in_step(void)
+{
+	static struct f_cmd cmds[FAULT_BURST];
+	struct vu_net_params p = {
+		.features = swt_features(false),
+		.qsize = 64,
+		.cvq_size = 64,
+		.interrupts = true,
+		.mem_size = 8u << 20,
+		/* a command may wait for a lost reply and then for a lost undo reply (2 s each),
+		 * behind the earlier commands of its kind */
+		.timeout_ms = 30000,
+	};
+	struct f_model m = { .promisc = true, .pairs = 1, .hash = HASH_DEFAULT };
+	unsigned int step, i, ok = 0, err = 0, round;
+	long long undo_failed, uf;
+	struct vu_ctrl_done d;
+	char when[64];
+	uint16_t ids[FAULT_BURST], id;
+	struct vu_net *n;
+	int ack, e;
+
+	/* its own daemon: the previous case stopped the shared one */
+	NEED_BACKEND_ARGS(FAULT_ARGS);
+	vu_net_abort(cur);
+	p.path = swt_be.sock;
+	n = cur = vu_net_open(&p, &e);
+	TEST_ASSERT(n != NULL, "device opened (%s, log %s)", strerror(-e), swt_be.log);
+	memcpy(m.mac, vu_net_config(n)->mac, 6);
+	f_rng = 11;
+	TEST_ASSERT(states() > 0, "telemetry");
+	undo_failed = swt_json_int(js, "\"vendor\":{", "undo_failed");
+	/* the reset went through the faulty mailbox too: whatever held, shadow and device agree */
+	if (undo_failed == 0 && f_check_all(&m, "after connect") != TEST_SUCCESS)
+		return TEST_FAILED;
+
+	for (step = 0; step < FAULT_STEPS; step++) {
+		struct f_cmd *c = &cmds[0];
+
+		f_draw(c, step);
+		ack = vu_net_cmd(n, c->cls, c->cmd, c->buf, c->len);
+		TEST_ASSERT(ack == VU_ACK_OK || ack == VU_ACK_ERR,
+			    "step %u (class %u cmd %u): one ack (%d)", step, c->cls, c->cmd, ack);
+		TEST_ASSERT_EQUAL(vu_net_ctrl_reap(n, &id, &d, 0), 0, "step %u: no second ack",
+				  step);
+		if (ack == VU_ACK_OK) {
+			f_apply(c, &m);
+			ok++;
+		} else {
+			err++;
+		}
+		TEST_ASSERT(states() > 0, "step %u: telemetry (daemon up)", step);
+		uf = swt_json_int(js, "\"vendor\":{", "undo_failed");
+		snprintf(when, sizeof(when), "step %u (class %u cmd %u, %s)", step, c->cls, c->cmd,
+			 ack == VU_ACK_OK ? "OK" : "ERR");
+		/* documented limit: an undo that failed leaves the device off the shadow */
+		if (uf != undo_failed) {
+			printf("  %s: undo failed, the device may differ (accepted, counted)\n",
+			       when);
+			undo_failed = uf;
+			continue;
+		}
+		if (f_check(&m, c->dom, when) != TEST_SUCCESS)
+			return TEST_FAILED;
+	}
+
+	for (round = 0; round < FAULT_ROUNDS; round++) {
+		for (i = 0; i < FAULT_BURST; i++) {
+			f_draw(&cmds[i], FAULT_STEPS + i);
+			TEST_ASSERT_SUCCESS(f_submit(n, &cmds[i], &ids[i]), "burst %u: command %u "
+					    "submitted", round, i);
+		}
+		for (i = 0; i < FAULT_BURST; i++) {
+			TEST_ASSERT_EQUAL(vu_net_ctrl_reap(n, &id, &d, 30000), 1,
+					  "burst %u: command %u answered", round, i);
+			TEST_ASSERT_EQUAL(id, ids[i], "burst %u: command %u answered in order",
+					  round, i);
+			TEST_ASSERT(d.ack == VU_ACK_OK || d.ack == VU_ACK_ERR,
+				    "burst %u: command %u ack %u", round, i, d.ack);
+			if (d.ack == VU_ACK_OK) {
+				f_apply(&cmds[i], &m);
+				ok++;
+			} else {
+				err++;
+			}
+		}
+		TEST_ASSERT_EQUAL(vu_net_ctrl_reap(n, &id, &d, 100), 0,
+				  "burst %u: no extra ack", round);
+		TEST_ASSERT(states() > 0, "burst %u: telemetry (daemon up)", round);
+		uf = swt_json_int(js, "\"vendor\":{", "undo_failed");
+		snprintf(when, sizeof(when), "after burst %u", round);
+		if (uf != undo_failed) {
+			printf("  %s: undo failed, the device may differ (accepted, counted)\n",
+			       when);
+			undo_failed = uf;
+		} else if (f_check_all(&m, when) != TEST_SUCCESS) {
+			return TEST_FAILED;
+		}
+	}
+
+	printf("  %u OK, %u ERR; vendor: %lld transactions, %lld failed, %lld undone, "
+	       "%lld undo failed\n", ok, err, swt_json_int(js, "\"vendor\":{", "transactions"),
+	       swt_json_int(js, "\"vendor\":{", "txn_errors"),
+	       swt_json_int(js, "\"vendor\":{", "undone"), undo_failed);
+	TEST_ASSERT(ok > 0 && err > 0, "both outcomes seen (%u OK, %u ERR)", ok, err);
+	TEST_ASSERT_EQUAL(swt_json_int(js, "\"vendor\":{", "in_flight"), 0, "nothing in flight");
+	TEST_ASSERT_EQUAL(swt_json_int(js, "\"vendor\":{", "waiting"), 0, "nothing waiting");
+	TEST_ASSERT(swt_json_int(js, "\"vendor\":{", "txn_errors") > 0, "messages failed");
+	TEST_ASSERT(swt_json_int(js, "\"vendor\":{", "undone") > 0, "failed commands undone");
+	TEST_ASSERT(vu_telemetry(swt_be.prefix, "/ctlpath/idpf_emu/mailbox,vdpa_swcvq0_idpf",
+				 ejs, sizeof(ejs)) > 0, "emulator mailbox telemetry");
+	printf("  emulator: %lld dropped, %lld duplicated, %lld late, %lld errors, %lld "
+	       "reordered\n", swt_json_int(ejs, NULL, "dropped"),
+	       swt_json_int(ejs, NULL, "duplicated"), swt_json_int(ejs, NULL, "late"),
+	       swt_json_int(ejs, NULL, "errors"), swt_json_int(ejs, NULL, "reordered"));
+	TEST_ASSERT(swt_json_int(ejs, NULL, "errors") > 0 &&
+		    swt_json_int(ejs, NULL, "duplicated") > 0 &&
+		    swt_json_int(ejs, NULL, "late") > 0, "faults were injected");
+	TEST_ASSERT_SUCCESS(close_dev(n), "ring bases agree at stop");
+	return swt_daemon_exits_cleanly();
+}
+
 static const struct test_case cases[] = {
 	TEST_CASE(test_offers_only_what_the_device_implements),
 	TEST_CASE(test_linux_sequence_split),
@@ -629,6 +1044,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(test_transmitted_frames_dropped_and_counted),
 	TEST_CASE(test_reconnect_restores_reset_state),
 	TEST_CASE(test_daemon_exits_cleanly_on_sigterm),
+	TEST_CASE(test_faults_keep_device_and_shadow_in_step),
 };
 
 TEST_MAIN("swcvq_idpf", cases)

@@ -12,8 +12,10 @@
  * Ordering: commands touching different device state (rx modes, MAC filters, queues and RSS)
  * are in flight together; a command waits for the earlier commands of its own kind, so that
  * its diff is computed against what the device really holds. A command whose messages fail in
- * part is undone (the inverse message of each one that succeeded) before it answers ERR, so
- * the vport keeps matching netctrl's shadow state.
+ * part is undone before it answers ERR, so the vport keeps matching netctrl's shadow state: the
+ * inverse of every message that reached the device, in reverse order, failed ones included (a
+ * lost reply or an error status does not prove the device left its state alone; each inverse
+ * puts back the previous value, so it is harmless where the message had no effect).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -286,7 +288,7 @@ undo_done(void *arg, int result, const void *resp, uint32_t len)
 	txn_finish(t);
 }
 
-/* Send the main (or undo) message of every selected transaction; device thread. */
+/* Send a command's main messages, or their inverses in reverse order; device thread. */
 static void
 cmd_send(struct vidpf *v, struct vi_cmd *c, bool undo)
 {
@@ -295,9 +297,9 @@ cmd_send(struct vidpf *v, struct vi_cmd *c, bool undo)
 
 	atomic_store_explicit(&c->outstanding, 1, memory_order_relaxed);	/* sending guard */
 	for (i = 0; i < c->ntxn; i++) {
-		struct vi_txn *t = &c->txn[i];
+		struct vi_txn *t = &c->txn[undo ? c->ntxn - 1 - i : i];
 
-		if (undo && (t->result < 0 || t->undo_op == 0))
+		if (undo && (!t->sent || t->undo_op == 0))
 			continue;
 		atomic_fetch_add_explicit(&c->outstanding, 1, memory_order_relaxed);
 		v->st.transactions++;
@@ -313,6 +315,8 @@ cmd_send(struct vidpf *v, struct vi_cmd *c, bool undo)
 			else
 				t->result = rc;
 			atomic_fetch_sub_explicit(&c->outstanding, 1, memory_order_relaxed);
+		} else if (!undo) {
+			t->sent = true;
 		}
 	}
 	atomic_fetch_sub_explicit(&c->outstanding, 1, memory_order_release);
@@ -605,6 +609,13 @@ cmd_commit(struct vidpf *v, struct vi_cmd *c)
 	}
 }
 
+/* The device answered (with an error status): not a timeout, a reset or a local failure. */
+static bool
+device_answered(int rc)
+{
+	return rc != -ETIMEDOUT && rc != -ENXIO && rc != -EAGAIN && rc != -ENOMEM;
+}
+
 /*
  * Move a command on once its callbacks have all run (device thread or a sync caller).
  * @return true when it is PH_DONE.
@@ -620,13 +631,18 @@ cmd_advance(struct vidpf *v, struct vi_cmd *c)
 	    atomic_load_explicit(&c->outstanding, memory_order_acquire) != 0)
 		return false;
 	if (c->phase == PH_UNDO) {
-		for (i = 0; i < c->ntxn; i++)
-			if (c->txn[i].result == 0 && c->txn[i].undo_op != 0) {
-				if (c->txn[i].undo_result < 0)
-					v->st.undo_failed++;
-				else
-					v->st.undone++;
-			}
+		for (i = 0; i < c->ntxn; i++) {
+			const struct vi_txn *t = &c->txn[i];
+
+			if (!t->sent || t->undo_op == 0)
+				continue;
+			/* the device refusing the inverse of a message it refused means neither
+			 * had an effect; any other failure may leave the vport changed */
+			if (t->undo_result < 0 && (t->result == 0 || !device_answered(t->undo_result)))
+				v->st.undo_failed++;
+			else
+				v->st.undone++;
+		}
 		c->status = NETCTRL_ERR;
 		c->phase = PH_DONE;
 		return true;
@@ -635,9 +651,9 @@ cmd_advance(struct vidpf *v, struct vi_cmd *c)
 		if (c->txn[i].result < 0) {
 			failed++;
 			v->st.txn_errors++;
-		} else if (c->txn[i].undo_op != 0) {
-			undos++;
 		}
+		if (c->txn[i].sent && c->txn[i].undo_op != 0)
+			undos++;
 	}
 	if (failed == 0) {
 		cmd_commit(v, c);

@@ -58,6 +58,7 @@ struct vi_txn {
 	uint16_t len, undo_len;
 	uint8_t *msg, *undo;
 	int result, undo_result;	/* written by the callback before its release decrement */
+	bool sent;			/* reached the device: even if it failed, it may have acted */
 };
 
 /** The queue and RSS state of the vport. */
