@@ -109,7 +109,10 @@ nc_state_commit(struct netctrl *nc, const struct nc_slot *s)
 		st->vlans[a->vid / 32] &= ~(UINT32_C(1) << (a->vid % 32));
 		break;
 	case NETCTRL_CMD_MQ_PAIRS_SET:
+		/* last multiqueue command wins: steering is automatic again, and a replay must not
+		 * bring the older RSS configuration back after the pair count */
 		st->queue_pairs = a->pairs;
+		st->rss_enabled = false;
 		break;
 	case NETCTRL_CMD_MQ_RSS_CONFIG:
 		commit_rss(st, &a->rss);

@@ -1242,6 +1242,31 @@ test_replay_order_matches_qemu(void)
 	return TEST_SUCCESS;
 }
 
+/* Last multiqueue command wins: VQ_PAIRS_SET after RSS_CONFIG ends RSS steering, so a replay
+ * must not bring the older RSS configuration back after the pair count. */
+static int
+test_pairs_set_ends_rss_for_replay(void)
+{
+	uint8_t b[512];
+	uint16_t two = htole16(2);
+	struct tvendor r;
+	uint32_t n;
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(setup(ALL_F, 16), "setup");
+	n = rss_cmd(b, 3, 4, 0, 2, 2, 40);
+	TEST_ASSERT_EQUAL(run(NC_CLASS_MQ, NC_MQ_RSS_CONFIG, b, n), NC_ACK_OK, "rss");
+	TEST_ASSERT(state()->rss_enabled, "RSS steering on");
+	TEST_ASSERT_EQUAL(run(NC_CLASS_MQ, NC_MQ_VQ_PAIRS_SET, &two, 2), NC_ACK_OK, "pairs 2");
+	TEST_ASSERT(!state()->rss_enabled && state()->queue_pairs == 2, "automatic steering");
+	memset(&r, 0, sizeof(r));
+	TEST_ASSERT_SUCCESS(netctrl_replay(G.nc, &tvendor_ops, &r), "replay");
+	for (i = 0; i < r.n; i++)
+		TEST_ASSERT(strncmp(r.log[i], "rss ", 4) != 0, "step %u replays RSS: %s", i,
+			    r.log[i]);
+	return TEST_SUCCESS;
+}
+
 /* ---- ring indices ---- */
 
 static int
@@ -1346,6 +1371,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(test_vendor_err_leaves_shadow),
 	TEST_CASE(test_missing_callback_answers_err),
 	TEST_CASE(test_replay_order_matches_qemu),
+	TEST_CASE(test_pairs_set_ends_rss_for_replay),
 	TEST_CASE(test_split_index_wraps),
 	TEST_CASE(test_packed_wrap_with_multi_descriptor_chains),
 	TEST_CASE(test_counters_and_names),
